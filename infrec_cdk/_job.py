@@ -1,0 +1,443 @@
+"""``InferenceRecommendationsJob``: a SageMaker Inference Recommender job as a CDK construct."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infrec_cdk._config import (
+    ContainerConfig,
+    EndpointConfiguration,
+    JobType,
+    ModelSource,
+    ResourceLimit,
+    StoppingConditions,
+    TrafficPattern,
+    _seconds,
+)
+from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._handler_function import JobHandler
+from infrec_cdk._job_role import JobRolePermissions
+from infrec_cdk._names import job_name_prefix
+from infrec_cdk._validation import validate_request
+
+__all__ = ["RESOURCE_TYPE", "InferenceRecommendationsJob"]
+
+RESOURCE_TYPE = "Custom::InferenceRecommendationsJob"
+
+Document = dict[str, object]
+
+
+def _copy(value: object) -> object:
+    """Copy the JSON-like parts of a request; anything else is kept as given."""
+    if isinstance(value, Mapping):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy(item) for item in value]
+    return value
+
+
+def _without_none(values: Mapping[str, object | None]) -> Document:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _known_str(value: object) -> str | None:
+    """``value`` when it is a string known at synth time, else ``None``."""
+    if isinstance(value, str) and not cdk.Token.is_unresolved(value):
+        return value
+    return None
+
+
+class InferenceRecommendationsJob(Construct):
+    """Runs a SageMaker Inference Recommender job when the stack deploys.
+
+    The job starts from a ``Custom::InferenceRecommendationsJob`` resource. A change to the request
+    starts a new job (SageMaker never reuses a job name); deleting the resource stops a job that
+    still runs. Unless given, the construct provisions the job's IAM role, a KMS key (rotated) for
+    the benchmark volumes and outputs, an S3 output bucket, and, with a ``vpc``, a security group.
+
+    Use the keyword arguments, or ``InferenceRecommendationsJob.from_request`` with a request in
+    the API's own syntax.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        model: ModelSource,
+        job_type: JobType | None = None,
+        job_name: str | None = None,
+        description: str | None = None,
+        job_duration: cdk.Duration | None = None,
+        container_config: ContainerConfig | None = None,
+        endpoint_configurations: Sequence[EndpointConfiguration] | None = None,
+        traffic_pattern: TrafficPattern | None = None,
+        stopping_conditions: StoppingConditions | None = None,
+        resource_limit: ResourceLimit | None = None,
+        existing_endpoint_name: str | None = None,
+        compiled_output_uri: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        role: iam.IRole | None = None,
+        encryption_key: kms.IKey | None = None,
+        output_bucket: s3.IBucket | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+    ) -> None:
+        """Define a recommendation job.
+
+        Parameters
+        ----------
+        scope, id
+            Where the construct goes.
+        model
+            What to right-size: ``ModelSource.from_model_package_version(arn)``,
+            ``ModelSource.from_model_name(name)`` or ``ModelSource.from_model(cfn_model)``.
+        job_type
+            ``JobType.DEFAULT`` (instance recommendation) or ``JobType.ADVANCED`` (load test).
+            Default: ``ADVANCED`` when any of ``endpoint_configurations``, ``traffic_pattern``,
+            ``stopping_conditions`` or ``resource_limit`` is given, otherwise ``DEFAULT``.
+        job_name
+            ``JobName``. Default: a new name for every create or change, made of the stack's and
+            this construct's names plus a per-request hash. A fixed name makes any later change to
+            the request fail, since SageMaker never reuses names.
+        description
+            ``JobDescription`` (at most 128 characters). Default: none.
+        job_duration
+            ``InputConfig.JobDurationInSeconds`` (at most 5 hours). Default: SageMaker's.
+        container_config
+            ``InputConfig.ContainerConfig``. Required with a model name. Default: the package's.
+        endpoint_configurations
+            ``InputConfig.EndpointConfigurations``: 1 to 10 configurations an Advanced job tests.
+        traffic_pattern
+            ``InputConfig.TrafficPattern`` of an Advanced job.
+        stopping_conditions
+            ``StoppingConditions`` of an Advanced job.
+        resource_limit
+            ``InputConfig.ResourceLimit`` of an Advanced job. Default: SageMaker's.
+        existing_endpoint_name
+            ``InputConfig.Endpoints[0].EndpointName``: benchmark this existing endpoint.
+            Default: none.
+        compiled_output_uri
+            ``OutputConfig.CompiledOutputConfig.S3OutputUri``. Default: a prefix of the output
+            bucket named after this job.
+        tags
+            ``Tags`` on the job (at most 49; infrec-cdk adds one of its own). Default: none.
+        role
+            The job's execution role. Default: a role trusted by SageMaker with only what the job
+            needs (no ``AmazonSageMakerFullAccess``).
+        encryption_key
+            Key for ``InputConfig.VolumeKmsKeyId``, ``OutputConfig.KmsKeyId`` and the output
+            bucket. Default: a new key with rotation, removed per ``removal_policy``.
+        output_bucket
+            Bucket for the job's outputs. Default: a new versioned, SSL-only, KMS-encrypted
+            bucket with public access blocked, removed per ``removal_policy``.
+        vpc
+            Run the benchmark endpoints in this VPC (``InputConfig.VpcConfig``). Default: no VPC.
+        vpc_subnets
+            Subnets of ``vpc`` to use. Default: the VPC's private subnets.
+        security_groups
+            Security groups for the endpoints. Default: one new group allowing no inbound traffic.
+        removal_policy
+            What happens to the created key and bucket when the stack is deleted.
+            Default: ``RETAIN`` — nothing the job produced is lost.
+
+        """
+        super().__init__(scope, id)
+        advanced_only = (endpoint_configurations, traffic_pattern, stopping_conditions, resource_limit)
+        if job_type is None:
+            is_advanced = any(value is not None for value in advanced_only)
+            job_type = JobType.ADVANCED if is_advanced else JobType.DEFAULT
+        input_config = _without_none(
+            {
+                **model._render(),
+                "JobDurationInSeconds": _seconds(job_duration),
+                "TrafficPattern": None if traffic_pattern is None else traffic_pattern._render(),
+                "ResourceLimit": None if resource_limit is None else resource_limit._render(),
+                "EndpointConfigurations": None
+                if endpoint_configurations is None
+                else [configuration._render() for configuration in endpoint_configurations],
+                "ContainerConfig": None
+                if container_config is None
+                else container_config._render(),
+                "Endpoints": None
+                if existing_endpoint_name is None
+                else [{"EndpointName": existing_endpoint_name}],
+            }
+        )
+        request = _without_none(
+            {
+                "JobName": job_name,
+                "JobType": str(job_type),
+                "JobDescription": description,
+                "InputConfig": input_config,
+                "StoppingConditions": None
+                if stopping_conditions is None
+                else stopping_conditions._render(),
+                "OutputConfig": None
+                if compiled_output_uri is None
+                else {"CompiledOutputConfig": {"S3OutputUri": compiled_output_uri}},
+                "Tags": None
+                if tags is None
+                else [{"Key": key, "Value": value} for key, value in tags.items()],
+            }
+        )
+        if model.dependency is not None:
+            self.node.add_dependency(model.dependency)
+        self._build(
+            request,
+            role=role,
+            encryption_key=encryption_key,
+            output_bucket=output_bucket,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            removal_policy=removal_policy,
+        )
+
+    @classmethod
+    def from_request(
+        cls,
+        scope: Construct,
+        id: str,
+        request: Mapping[str, object],
+        *,
+        role: iam.IRole | None = None,
+        encryption_key: kms.IKey | None = None,
+        output_bucket: s3.IBucket | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+    ) -> InferenceRecommendationsJob:
+        """Define a job from a CreateInferenceRecommendationsJob request in the API's syntax.
+
+        ``JobName``, ``RoleArn``, ``OutputConfig``, ``InputConfig.VolumeKmsKeyId`` and
+        ``InputConfig.VpcConfig`` may be left out: they are generated or provisioned as for the
+        keyword form (whose arguments of the same names apply). A ``RoleArn`` in the request is
+        used as is: that role must already allow what the job needs.
+        """
+        return _RequestJob(
+            scope,
+            id,
+            request,
+            role=role,
+            encryption_key=encryption_key,
+            output_bucket=output_bucket,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            removal_policy=removal_policy,
+        )
+
+    def _build(
+        self,
+        user_request: Mapping[str, object],
+        *,
+        role: iam.IRole | None,
+        encryption_key: kms.IKey | None,
+        output_bucket: s3.IBucket | None,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        copied = _copy(user_request)
+        request: Document = dict(copied) if isinstance(copied, dict) else {}
+        stack = cdk.Stack.of(self)
+        self._handler = JobHandler.of(self)
+        self.job_name_prefix = job_name_prefix(stack.stack_name, self.node.id)
+
+        self.encryption_key: kms.IKey = encryption_key or kms.Key(
+            self,
+            "EncryptionKey",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+            description=f"infrec-cdk: volumes and outputs of recommendation job {self.node.path}",
+        )
+        self.output_bucket: s3.IBucket = output_bucket or s3.Bucket(
+            self,
+            "OutputBucket",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.encryption_key,
+            bucket_key_enabled=True,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            versioned=True,
+            removal_policy=removal_policy,
+        )
+
+        role_arn = _known_str(request.get("RoleArn"))
+        owns_policy = role_arn is None
+        if role is not None:
+            self.role: iam.IRole = role
+        elif role_arn is not None:
+            self.role = iam.Role.from_role_arn(self, "ImportedRole", role_arn, mutable=False)
+        else:
+            self.role = iam.Role(
+                self,
+                "Role",
+                assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+                description=f"infrec-cdk: execution role of recommendation job {self.node.path}",
+            )
+        request.setdefault("RoleArn", self.role.role_arn)
+
+        input_config = request.get("InputConfig")
+        self.security_groups: list[ec2.ISecurityGroup] = []
+        if isinstance(input_config, dict):
+            input_config.setdefault("VolumeKmsKeyId", self.encryption_key.key_arn)
+            if vpc is not None:
+                self.security_groups = list(security_groups or []) or [
+                    ec2.SecurityGroup(
+                        self,
+                        "SecurityGroup",
+                        vpc=vpc,
+                        allow_all_outbound=True,
+                        description="infrec-cdk benchmark endpoints: no inbound traffic",
+                    )
+                ]
+                subnets = vpc.select_subnets(vpc_subnets) if vpc_subnets else vpc.select_subnets()
+                input_config.setdefault(
+                    "VpcConfig",
+                    {
+                        "SecurityGroupIds": [g.security_group_id for g in self.security_groups],
+                        "Subnets": list(subnets.subnet_ids),
+                    },
+                )
+                self.node.add_dependency(subnets.internet_connectivity_established)
+
+        output_prefix = f"{self.job_name_prefix}/compiled"
+        output_config = request.setdefault("OutputConfig", {})
+        if isinstance(output_config, dict):
+            output_config.setdefault("KmsKeyId", self.encryption_key.key_arn)
+            output_config.setdefault(
+                "CompiledOutputConfig",
+                {"S3OutputUri": self.output_bucket.s3_url_for_object(output_prefix)},
+            )
+
+        self._check(request)
+
+        policy: iam.Policy | None = None
+        if owns_policy:
+            policy = iam.Policy(
+                self,
+                "RolePolicy",
+                statements=self._job_role_statements(request, output_prefix),
+            )
+            self.role.attach_inline_policy(policy)
+        self._handler.allow_pass_role(self.role)
+        job_name = _known_str(request.get("JobName"))
+        if job_name is not None:
+            self._handler.allow_job_name(job_name)
+            cdk.Annotations.of(self).add_warning_v2(
+                "infrec-cdk:fixedJobName",
+                f"JobName is fixed to {job_name!r}: SageMaker never reuses job names, so any "
+                "later change to this job's request will fail until the name changes too",
+            )
+
+        self._resource = cdk.CustomResource(
+            self,
+            "Resource",
+            service_token=self._handler.function.function_arn,
+            resource_type=RESOURCE_TYPE,
+            properties={"Request": request, "JobNamePrefix": self.job_name_prefix},
+        )
+        # The job keeps its permissions until it has been stopped, and the handler its own.
+        self._resource.node.add_dependency(self._handler.policy)
+        if policy is not None:
+            self._resource.node.add_dependency(policy)
+
+        self.job_arn: str = self._resource.get_att_string("JobArn")
+        """The job's ARN (a token)."""
+        self.job_name: str = self._resource.get_att_string("JobName")
+        """The job's name (a token)."""
+
+    def _check(self, request: Document) -> None:
+        report = validate_request(
+            request,
+            job_name_generated="JobName" not in request,
+            is_unresolved=cdk.Token.is_unresolved,
+        )
+        if report.errors:
+            raise InfrecValidationError(report.errors, construct_path=self.node.path)
+        for warning in report.warnings:
+            cdk.Annotations.of(self).add_warning_v2(warning.id, warning.message)
+
+    def _job_role_statements(
+        self, request: Document, output_prefix: str
+    ) -> list[iam.PolicyStatement]:
+        permissions = JobRolePermissions(self, self.role)
+        permissions.hosting()
+        permissions.container_images()
+        permissions.metrics_and_logs()
+        input_config = request.get("InputConfig")
+        if isinstance(input_config, dict):
+            package = _known_str(input_config.get("ModelPackageVersionArn"))
+            if package is not None:
+                permissions.model_package(package)
+            container = input_config.get("ContainerConfig")
+            payload = container.get("PayloadConfig") if isinstance(container, dict) else None
+            if isinstance(payload, dict) and isinstance(payload.get("SamplePayloadUrl"), str):
+                permissions.read_object(str(payload["SamplePayloadUrl"]))
+            volume_key = input_config.get("VolumeKmsKeyId")
+            if isinstance(volume_key, str):
+                permissions.volume_key(self._key_arn(volume_key))
+            if "VpcConfig" in input_config:
+                permissions.network_interfaces()
+        output_config = request.get("OutputConfig")
+        if isinstance(output_config, dict):
+            output_key = output_config.get("KmsKeyId")
+            if isinstance(output_key, str):
+                permissions.output_key(self._key_arn(output_key))
+        permissions.write_prefix(self.output_bucket.bucket_arn, output_prefix)
+        return permissions.statements
+
+    def _key_arn(self, key_id: str) -> str:
+        """The ARN of a key given by ARN or id (aliases are resolved by KMS, not here)."""
+        if cdk.Token.is_unresolved(key_id) or key_id.startswith("arn:"):
+            return key_id
+        return cdk.Stack.of(self).format_arn(service="kms", resource="key", resource_name=key_id)
+
+
+class _RequestJob(InferenceRecommendationsJob):
+    """A job defined from a raw request (see ``InferenceRecommendationsJob.from_request``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        request: Mapping[str, object],
+        *,
+        role: iam.IRole | None,
+        encryption_key: kms.IKey | None,
+        output_bucket: s3.IBucket | None,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        # Skip the keyword form's rendering: the request is already in the API's syntax.
+        Construct.__init__(self, scope, id)
+        if not isinstance(request, Mapping):
+            raise InfrecValidationError(
+                [f"request: must be a mapping in the API's request syntax, got {type(request).__name__}"],
+                construct_path=self.node.path,
+            )
+        self._build(
+            request,
+            role=role,
+            encryption_key=encryption_key,
+            output_bucket=output_bucket,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            removal_policy=removal_policy,
+        )

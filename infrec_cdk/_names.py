@@ -1,0 +1,31 @@
+"""Synth-time job-name prefixes.
+
+SageMaker never reuses a job name, so the handler adds a per-request suffix at deploy time.
+The prefix made here is lowercase (SageMaker lowercases names in job ARNs, and IAM matches ARNs
+case-sensitively), at most 24 characters, and starts with a part shared by every job of the stack,
+so the handler's policy can name ``inference-recommendations-job/<stack part>-*``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+__all__ = ["job_name_prefix", "stack_name_part"]
+
+_NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(text: str, limit: int) -> str:
+    return _NOT_ALLOWED.sub("", text.lower())[:limit]
+
+
+def stack_name_part(stack_name: str) -> str:
+    """Return the part of every job name that identifies the stack (at most 15 characters)."""
+    digest = hashlib.sha256(stack_name.encode()).hexdigest()[:4]
+    return f"{_slug(stack_name, 10) or 'stack'}-{digest}"
+
+
+def job_name_prefix(stack_name: str, construct_id: str) -> str:
+    """Return the prefix for generated names of one job (at most 24 characters)."""
+    return f"{stack_name_part(stack_name)}-{_slug(construct_id, 8) or 'job'}"
