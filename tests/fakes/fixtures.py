@@ -1,0 +1,45 @@
+"""Pytest fixtures for the fakes: a fake SageMaker, a CloudFormation response receiver, a client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from types_boto3_sagemaker import SageMakerClient
+
+from tests.fakes.cfn_receiver import CfnResponseReceiver
+from tests.fakes.sagemaker import REGION, FakeSageMaker
+
+__all__ = ["cfn_receiver", "fake_sagemaker", "sagemaker_client"]
+
+
+@pytest.fixture
+def fake_sagemaker(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSageMaker]:
+    """A started fake SageMaker that boto3 clients created during the test reach."""
+    with FakeSageMaker() as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", fake.endpoint_url)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+        monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+        for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
+            monkeypatch.delenv(name, raising=False)
+        yield fake
+
+
+@pytest.fixture
+def cfn_receiver() -> Iterator[CfnResponseReceiver]:
+    """A started receiver for custom-resource responses."""
+    with CfnResponseReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def sagemaker_client(fake_sagemaker: FakeSageMaker) -> SageMakerClient:
+    """A real boto3 SageMaker client (default session) talking to the fake over HTTP."""
+    client = boto3.client("sagemaker")
+    assert client.meta.endpoint_url == fake_sagemaker.endpoint_url
+    return client

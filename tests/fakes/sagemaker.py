@@ -1,0 +1,879 @@
+"""A fake SageMaker Inference Recommender: a real HTTP server speaking the JSON 1.1 protocol.
+
+The real boto3 client reaches it through ``AWS_ENDPOINT_URL_SAGEMAKER``. Every request is checked
+against botocore's service model (including ``max``, ``pattern`` and ``enum``, which botocore's
+client does not check); job statuses move on a clock the test controls
+(:meth:`FakeSageMaker.advance`).
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import copy
+import dataclasses
+import functools
+import hashlib
+import json
+import re
+import sys
+import threading
+import time
+import unicodedata
+import uuid
+from collections.abc import Callable
+from typing import Any, ClassVar, Final, Literal
+
+import botocore.session
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
+
+from tests.fakes.loopback import HttpReply, HttpRequest, LoopbackService
+
+__all__ = [
+    "ACCOUNT",
+    "REGION",
+    "ApiError",
+    "FakeSageMaker",
+    "Fault",
+    "Job",
+    "ShapeValidator",
+    "java_pattern",
+]
+
+REGION: Final = "us-east-1"
+ACCOUNT: Final = "123456789012"
+JSON_CONTENT_TYPE: Final = "application/x-amz-json-1.1"
+TERMINAL: Final = frozenset({"COMPLETED", "FAILED", "STOPPED"})
+RUNNING: Final = frozenset({"PENDING", "IN_PROGRESS"})
+
+
+# --------------------------------------------------------------------------------------------------
+# Model validation
+
+
+_UNICODE_CLASS = re.compile(r"\\([pP])\{(\w+)\}")
+_SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+_QUANTIFIED_ANCHOR = re.compile(r"(?<!\\)\$\{\d+(?:,\d*)?\}")
+_POSIX_CLASSES: Final = {
+    "Alnum": "a-zA-Z0-9",
+    "Alpha": "a-zA-Z",
+    "Digit": "0-9",
+    "Lower": "a-z",
+    "Upper": "A-Z",
+    "XDigit": "0-9a-fA-F",
+    "Space": " \\t\\n\\x0b\\f\\r",
+    "Punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+}
+
+
+@functools.cache
+def _unicode_ranges() -> dict[str, list[tuple[int, int]]]:
+    """Code-point ranges of every two-letter Unicode general category (one scan, cached)."""
+    ranges: dict[str, list[tuple[int, int]]] = collections.defaultdict(list)
+    current, start = unicodedata.category("\0"), 0
+    for code in range(1, sys.maxunicode + 1):
+        category = unicodedata.category(chr(code))
+        if category != current:
+            ranges[current].append((start, code - 1))
+            current, start = category, code
+    ranges[current].append((start, sys.maxunicode))
+    return dict(ranges)
+
+
+def _class_body(name: str) -> str:
+    """Character-class body (no brackets) for a Java ``\\p{name}``."""
+    if name in _POSIX_CLASSES:
+        return _POSIX_CLASSES[name]
+    spans = [
+        span for cat, found in _unicode_ranges().items() if cat.startswith(name) for span in found
+    ]
+    if not spans:
+        raise ValueError(f"unsupported Java character class \\p{{{name}}}")
+    return "".join(
+        f"\\U{first:08x}" if first == last else f"\\U{first:08x}-\\U{last:08x}"
+        for first, last in spans
+    )
+
+
+def _translate(pattern: str) -> str:
+    """Rewrite the Java-only parts of a model pattern into Python ``re`` syntax."""
+    pattern = _SURROGATE_PAIR.sub(
+        lambda m: f"\\U{0x10000 + ((int(m[1], 16) - 0xD800) << 10) + int(m[2], 16) - 0xDC00:08x}",
+        pattern,
+    )
+    pattern = _QUANTIFIED_ANCHOR.sub("$", pattern)  # Java accepts `${1,128}`; it means `$`
+    out: list[str] = []
+    index, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            match = _UNICODE_CLASS.match(pattern, index)
+            if match is None:
+                out.append(pattern[index : index + 2])
+                index += 2
+                continue
+            negated, body = match[1] == "P", _class_body(match[2])
+            if negated and in_class:
+                raise ValueError(f"unsupported negated class inside a class: {pattern}")
+            out.append(body if in_class else f"[{'^' if negated else ''}{body}]")
+            index = match.end()
+            continue
+        if char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+@functools.cache
+def java_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile a botocore model pattern (Java syntax; ``\\w``, ``\\d``, ``\\s`` are ASCII)."""
+    return re.compile(_translate(pattern), re.ASCII)
+
+
+def _camel(member: str) -> str:
+    return member[:1].lower() + member[1:]
+
+
+def _shown(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+class ShapeValidator:
+    """Checks JSON values against botocore shapes; errors name the AWS-style member path."""
+
+    _TYPES: ClassVar[dict[str, tuple[type, ...]]] = {
+        "string": (str,),
+        "blob": (str,),
+        "boolean": (bool,),
+        "integer": (int,),
+        "long": (int,),
+        "float": (int, float),
+        "double": (int, float),
+        "timestamp": (int, float, str),
+        "structure": (dict,),
+        "map": (dict,),
+        "list": (list,),
+    }
+
+    def errors(self, shape: Shape, value: object, path: str = "") -> list[str]:
+        """Every constraint ``value`` violates, as ``Value ... at 'path' failed ...`` texts."""
+        expected = self._TYPES.get(shape.type_name, (object,))
+        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+            return [self._fail(value, path, f"Member must be of type {shape.type_name}")]
+        if isinstance(shape, StructureShape):
+            return self._structure(shape, _as_dict(value), path)
+        if isinstance(shape, ListShape):
+            return self._size(shape, value, path) + [
+                error
+                for number, item in enumerate(_as_list(value), start=1)
+                for error in self.errors(shape.member, item, f"{path}.{number}.member")
+            ]
+        if isinstance(shape, MapShape):
+            return self._size(shape, value, path) + [
+                error
+                for key, item in _as_dict(value).items()
+                for error in self.errors(shape.key, key, path)
+                + self.errors(shape.value, item, f"{path}.{key}")
+            ]
+        if isinstance(value, str):
+            return self._string(shape, value, path)
+        return self._number(shape, value, path)
+
+    def check(self, shape: Shape, value: object) -> None:
+        """Raise a ``ValidationException`` ApiError listing every violation."""
+        errors = self.errors(shape, value)
+        if errors:
+            count = len(errors)
+            plural = "s" if count > 1 else ""
+            raise ApiError.validation(
+                f"{count} validation error{plural} detected: " + "; ".join(errors)
+            )
+
+    @staticmethod
+    def _fail(value: object, path: str, constraint: str) -> str:
+        shown = "null" if value is None else f"'{_shown(value)}'"
+        return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
+
+    def _structure(self, shape: StructureShape, value: dict[str, Any], path: str) -> list[str]:
+        prefix = f"{path}." if path else ""
+        errors = [
+            self._fail(None, prefix + _camel(name), "Member must not be null")
+            for name in shape.required_members
+            if value.get(name) is None
+        ]
+        for name, item in value.items():
+            if name not in shape.members:
+                errors.append(self._fail(item, prefix + _camel(name), f"Unknown member {name!r}"))
+            elif item is not None:
+                errors.extend(self.errors(shape.members[name], item, prefix + _camel(name)))
+        if shape.metadata.get("union") and sum(item is not None for item in value.values()) != 1:
+            errors.append(self._fail(value, path, "Exactly one member must be set"))
+        return errors
+
+    def _size(self, shape: Shape, value: object, path: str) -> list[str]:
+        size = len(value) if isinstance(value, str | list | dict) else 0
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+        if low is not None and size < low:
+            return [
+                self._fail(value, path, f"Member must have length greater than or equal to {low}")
+            ]
+        if high is not None and size > high:
+            return [
+                self._fail(value, path, f"Member must have length less than or equal to {high}")
+            ]
+        return []
+
+    def _string(self, shape: Shape, value: str, path: str) -> list[str]:
+        if shape.type_name == "timestamp":
+            return []
+        errors = self._size(shape, value, path)
+        enum: list[str] = shape.metadata.get("enum", [])
+        if enum and value not in enum:
+            listed = ", ".join(enum[:10]) + (", ..." if len(enum) > 10 else "")
+            errors.append(
+                self._fail(value, path, f"Member must satisfy enum value set: [{listed}]")
+            )
+        pattern = shape.metadata.get("pattern")
+        if pattern and not java_pattern(pattern).fullmatch(value):
+            constraint = f"Member must satisfy regular expression pattern: {pattern}"
+            errors.append(self._fail(value, path, constraint))
+        return errors
+
+    def _number(self, shape: Shape, value: object, path: str) -> list[str]:
+        if not isinstance(value, int | float) or shape.type_name == "timestamp":
+            return []
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+        if low is not None and value < low:
+            return [
+                self._fail(value, path, f"Member must have value greater than or equal to {low}")
+            ]
+        if high is not None and value > high:
+            return [self._fail(value, path, f"Member must have value less than or equal to {high}")]
+        return []
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors and faults
+
+
+class ApiError(Exception):
+    """An error answer in the JSON 1.1 shape: ``{"__type": code, "message": message}``."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.status = code, message, status
+
+    @classmethod
+    def validation(cls, message: str) -> ApiError:
+        """A ``ValidationException``."""
+        return cls("ValidationException", message)
+
+    def reply(self) -> HttpReply:
+        """The HTTP answer boto3 turns into ``ClientError``."""
+        body = json.dumps({"__type": self.code, "message": self.message}).encode()
+        headers = {"Content-Type": JSON_CONTENT_TYPE, "x-amzn-ErrorType": self.code}
+        return HttpReply(self.status, body, {**headers, "x-amzn-RequestId": str(uuid.uuid4())})
+
+
+@dataclasses.dataclass(frozen=True)
+class Fault:
+    """One injected misbehaviour for one call; build with the class-method helpers."""
+
+    kind: Literal["error", "slow", "hang"]
+    error: ApiError | None = None
+    seconds: float = 0.0
+
+    @classmethod
+    def throttling(cls) -> Fault:
+        """HTTP 400 ``ThrottlingException`` (boto3 retries it)."""
+        return cls("error", ApiError("ThrottlingException", "Rate exceeded"))
+
+    @classmethod
+    def server_error(cls, status: int = 500) -> Fault:
+        """HTTP 5xx (``InternalFailure`` for 500, else ``ServiceUnavailable``)."""
+        code = "InternalFailure" if status == 500 else "ServiceUnavailable"
+        return cls("error", ApiError(code, "We encountered an internal error.", status))
+
+    @classmethod
+    def resource_in_use(cls) -> Fault:
+        """HTTP 400 ``ResourceInUse``."""
+        return cls("error", ApiError("ResourceInUse", "Resource being accessed is in use."))
+
+    @classmethod
+    def resource_limit_exceeded(cls) -> Fault:
+        """HTTP 400 ``ResourceLimitExceeded``."""
+        message = "You have exceeded an SageMaker resource limit."
+        return cls("error", ApiError("ResourceLimitExceeded", message))
+
+    @classmethod
+    def validation(cls, message: str) -> Fault:
+        """HTTP 400 ``ValidationException`` with ``message``."""
+        return cls("error", ApiError.validation(message))
+
+    @classmethod
+    def slow(cls, seconds: float) -> Fault:
+        """Wait ``seconds`` (real time) in the server thread, then answer normally."""
+        return cls("slow", seconds=seconds)
+
+    @classmethod
+    def hang(cls) -> Fault:
+        """Never answer; the connection is closed unanswered when the fake stops."""
+        return cls("hang")
+
+
+# --------------------------------------------------------------------------------------------------
+# Jobs and their results
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outcome:
+    status: Literal["COMPLETED", "FAILED"] = "COMPLETED"
+    failure_reason: str | None = None
+
+
+@dataclasses.dataclass(eq=False)
+class Job:
+    """One inference recommendations job; its status follows the fake clock."""
+
+    name: str
+    arn: str
+    request: dict[str, Any]
+    created_at: float
+    run_seconds: float
+    outcome: _Outcome
+    tags: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    status: str = "PENDING"
+    last_modified: float = 0.0
+    completion_time: float | None = None
+    failure_reason: str | None = None
+    stop_requested_at: float | None = None
+
+    @property
+    def job_type(self) -> str:
+        """``Default`` or ``Advanced``."""
+        return str(self.request["JobType"])
+
+    @property
+    def input_config(self) -> dict[str, Any]:
+        """The request's ``InputConfig``."""
+        return _as_dict(self.request.get("InputConfig"))
+
+    @property
+    def started_at(self) -> float:
+        """When the job leaves PENDING."""
+        return self.created_at + FakeSageMaker.PENDING_SECONDS
+
+    @property
+    def finishes_at(self) -> float:
+        """When the job completes (or fails) unless stopped."""
+        return self.started_at + self.run_seconds
+
+    def refresh(self, now: float) -> None:
+        """Move the status to where the clock says it is; a terminal status never changes."""
+        if self.status in TERMINAL:
+            return
+        if self.stop_requested_at is not None:
+            stopped_at = self.stop_requested_at + FakeSageMaker.STOPPING_SECONDS
+            if now >= stopped_at:
+                self._enter("STOPPED", stopped_at, terminal=True)
+        elif now >= self.finishes_at:
+            self._enter(self.outcome.status, self.finishes_at, terminal=True)
+            self.failure_reason = self.outcome.failure_reason if self.status == "FAILED" else None
+        elif now >= self.started_at:
+            self._enter("IN_PROGRESS", self.started_at)
+
+    def stop(self, now: float) -> None:
+        """Begin stopping, or raise ``ValidationException`` if the job cannot be stopped."""
+        self.refresh(now)
+        if self.status not in RUNNING:
+            raise ApiError.validation(
+                f"The job is not in a stoppable state: job {self.name} is {self.status}."
+            )
+        self.stop_requested_at = now
+        self._enter("STOPPING", now)
+
+    def _enter(self, status: str, at: float, *, terminal: bool = False) -> None:
+        if status != self.status:
+            self.status, self.last_modified = status, at
+        if terminal:
+            self.completion_time = at
+
+
+_DEFAULT_INSTANCE_TYPES: Final = (
+    "ml.c5.xlarge",
+    "ml.m5.xlarge",
+    "ml.c6i.xlarge",
+    "ml.g4dn.xlarge",
+    "ml.m5.2xlarge",
+    "ml.c5.2xlarge",
+    "ml.g5.xlarge",
+    "ml.r5.xlarge",
+    "ml.inf1.xlarge",
+    "ml.c6i.2xlarge",
+)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()
+
+
+class _Results:
+    """Plausible, deterministic results for a job, in wire format (epoch-second timestamps)."""
+
+    def __init__(self, job: Job, default_count: int, instance_types: frozenset[str]) -> None:
+        self.job = job
+        self.variants = self._variants(default_count, instance_types)
+
+    def _variants(self, count: int, instance_types: frozenset[str]) -> list[dict[str, Any]]:
+        """One endpoint input configuration per benchmark."""
+        config = self.job.input_config
+        if self.job.job_type == "Advanced":
+            return [_as_dict(item) for item in _as_list(config.get("EndpointConfigurations"))]
+        container = _as_dict(config.get("ContainerConfig"))
+        if container.get("SupportedEndpointType") == "Serverless":
+            return [
+                {"ServerlessConfig": {"MemorySizeInMB": 1024 * (1 + i % 6), "MaxConcurrency": 20}}
+                for i in range(count)
+            ]
+        wanted = [
+            t for t in _as_list(container.get("SupportedInstanceTypes")) if t in instance_types
+        ]
+        candidates = wanted or list(_DEFAULT_INSTANCE_TYPES)
+        return [{"InstanceType": candidates[i % len(candidates)]} for i in range(count)]
+
+    def recommendations(self) -> list[dict[str, Any]]:
+        """``InferenceRecommendations`` of a COMPLETED job."""
+        return [
+            {
+                "RecommendationId": f"{self.job.name}/{_digest(self.job.arn, i)[:8]}",
+                "Metrics": self._metrics(i, variant),
+                "EndpointConfiguration": self._endpoint(i, variant),
+                "ModelConfiguration": self._model(variant),
+                **self._window(i),
+            }
+            for i, variant in enumerate(self.variants)
+        ]
+
+    def endpoint_performances(self) -> list[dict[str, Any]]:
+        """``EndpointPerformances`` for the job's existing endpoints."""
+        return [
+            {
+                "Metrics": {"MaxInvocations": 1200 + 100 * i, "ModelLatency": 35 + i},
+                "EndpointInfo": {"EndpointName": _as_dict(info).get("EndpointName", "")},
+            }
+            for i, info in enumerate(_as_list(self.job.input_config.get("Endpoints")))
+        ]
+
+    def steps(self) -> list[dict[str, Any]]:
+        """``BENCHMARK`` steps whose statuses follow the job."""
+        steps = []
+        for i, variant in enumerate(self.variants or [{}]):
+            benchmark: dict[str, Any] = {"ModelConfiguration": self._model(variant)}
+            if self.job.status == "COMPLETED":
+                benchmark["Metrics"] = self._metrics(i, variant)
+                benchmark["EndpointMetrics"] = {
+                    "MaxInvocations": 1000 + 250 * i,
+                    "ModelLatency": 20,
+                }
+                benchmark["EndpointConfiguration"] = self._endpoint(i, variant)
+                benchmark.update(self._window(i))
+            if self.job.status == "FAILED":
+                benchmark["FailureReason"] = self.job.failure_reason or "Benchmark failed"
+            steps.append(
+                {
+                    "StepType": "BENCHMARK",
+                    "JobName": self.job.name,
+                    "Status": self.job.status,
+                    "InferenceBenchmark": benchmark,
+                }
+            )
+        return steps
+
+    def _window(self, i: int) -> dict[str, float]:
+        share = self.job.run_seconds / max(1, len(self.variants))
+        start = self.job.started_at + i * share
+        return {"InvocationStartTime": start, "InvocationEndTime": start + share}
+
+    @staticmethod
+    def _metrics(i: int, variant: dict[str, Any]) -> dict[str, Any]:
+        cost_per_hour = round(0.2 + 0.115 * i, 4)
+        invocations = 1000 + 250 * i
+        metrics: dict[str, Any] = {
+            "CostPerHour": cost_per_hour,
+            "CostPerInference": round(cost_per_hour / (invocations * 60), 10),
+            "MaxInvocations": invocations,
+            "ModelLatency": 20 + 3 * i,
+            "CpuUtilization": 40.0 + i % 50,
+            "MemoryUtilization": 30.0 + i % 60,
+        }
+        if "ServerlessConfig" in variant:
+            metrics["ModelSetupTime"] = 1500 + 10 * i
+        return metrics
+
+    def _endpoint(self, i: int, variant: dict[str, Any]) -> dict[str, Any]:
+        digest = _digest(self.job.arn, "endpoint", i)
+        endpoint: dict[str, Any] = {
+            "EndpointName": f"sm-epc-{digest[:32]}",
+            "VariantName": f"sm-epv-{digest[32:64]}",
+        }
+        if "ServerlessConfig" in variant:
+            endpoint["ServerlessConfig"] = copy.deepcopy(variant["ServerlessConfig"])
+        else:
+            endpoint["InstanceType"] = variant.get("InstanceType", "ml.c5.xlarge")
+            endpoint["InitialInstanceCount"] = 1
+        return endpoint
+
+    @staticmethod
+    def _model(variant: dict[str, Any]) -> dict[str, Any]:
+        model: dict[str, Any] = {}
+        if "InferenceSpecificationName" in variant:
+            model["InferenceSpecificationName"] = variant["InferenceSpecificationName"]
+        ranges = _as_dict(variant.get("EnvironmentParameterRanges"))
+        parameters = [
+            {"Key": item["Name"], "ValueType": "String", "Value": item["Value"][0]}
+            for item in _as_list(ranges.get("CategoricalParameterRanges"))
+        ]
+        if parameters:
+            model["EnvironmentParameters"] = parameters
+        return model
+
+
+# --------------------------------------------------------------------------------------------------
+# The fake service
+
+
+_OPERATIONS: Final = (
+    "CreateInferenceRecommendationsJob",
+    "DescribeInferenceRecommendationsJob",
+    "StopInferenceRecommendationsJob",
+    "ListInferenceRecommendationsJobs",
+    "ListInferenceRecommendationsJobSteps",
+    "ListTags",
+    "AddTags",
+)
+_MAX_JOB_SECONDS: Final = 18_000
+_MAX_TAGS: Final = 50
+
+
+@functools.cache
+def _service_model() -> ServiceModel:
+    return botocore.session.get_session().get_service_model("sagemaker")
+
+
+def _epoch(value: object) -> float:
+    """A request timestamp (epoch seconds or ISO 8601) as epoch seconds."""
+    if isinstance(value, int | float):
+        return float(value)
+    from botocore.utils import parse_timestamp  # noqa: PLC0415 (rarely needed)
+
+    return parse_timestamp(str(value)).timestamp()
+
+
+def _page(items: list[Any], params: dict[str, Any], key: str, default: int) -> dict[str, Any]:
+    """Slice ``items`` by ``MaxResults``/``NextToken``; the token is an opaque offset."""
+    offset = 0
+    if params.get("NextToken"):
+        try:
+            offset = int(base64.urlsafe_b64decode(params["NextToken"]).decode().split(":")[1])
+        except (ValueError, IndexError, UnicodeDecodeError) as error:
+            raise ApiError.validation("Invalid pagination token (NextToken).") from error
+    end = offset + int(params.get("MaxResults") or default)
+    answer: dict[str, Any] = {key: items[offset:end]}
+    if end < len(items):
+        answer["NextToken"] = base64.urlsafe_b64encode(f"{key}:{end}".encode()).decode()
+    return answer
+
+
+class FakeSageMaker(LoopbackService):
+    """The fake service: state, clock, fault injection and the HTTP front end.
+
+    Use as a context manager or call :meth:`start` / :meth:`stop`. ``jobs``, ``calls`` and the
+    knobs (``recommendations_per_job``) may be read or set by tests at any time.
+    """
+
+    PENDING_SECONDS: ClassVar[float] = 60
+    STOPPING_SECONDS: ClassVar[float] = 30
+    DEFAULT_RUN_SECONDS: ClassVar[float] = 2700
+    ADVANCED_RUN_SECONDS: ClassVar[float] = 7200
+
+    def __init__(self, *, start_time: float | None = None) -> None:
+        """Create a stopped fake; its clock starts at ``start_time`` (default: now, in seconds)."""
+        self.jobs: dict[str, Job] = {}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.recommendations_per_job = 3
+        self.validator = ShapeValidator()
+        self.model = _service_model()
+        self._now = float(int(time.time()) if start_time is None else start_time)
+        self._lock = threading.RLock()
+        self._faults: dict[str, collections.deque[Fault]] = collections.defaultdict(
+            collections.deque
+        )
+        self._default_outcome = _Outcome()
+        self._outcomes: dict[str, _Outcome] = {}
+        super().__init__()
+        self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any] | None]] = {
+            "CreateInferenceRecommendationsJob": self._create,
+            "DescribeInferenceRecommendationsJob": self._describe,
+            "StopInferenceRecommendationsJob": self._stop,
+            "ListInferenceRecommendationsJobs": self._list_jobs,
+            "ListInferenceRecommendationsJobSteps": self._list_steps,
+            "ListTags": self._list_tags,
+            "AddTags": self._add_tags,
+        }
+
+    @property
+    def endpoint_url(self) -> str:
+        """The value for ``AWS_ENDPOINT_URL_SAGEMAKER``."""
+        return self._server.base_url
+
+    # -- test controls -------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """The fake clock, in epoch seconds."""
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward; jobs change status accordingly."""
+        with self._lock:
+            self._now += seconds
+            for job in self.jobs.values():
+                job.refresh(self._now)
+
+    def set_outcome(
+        self,
+        name: str | None,
+        status: Literal["COMPLETED", "FAILED"] = "FAILED",
+        failure_reason: str = "ClientError: the fake was told to fail this job",
+    ) -> None:
+        """Make job ``name`` (existing or future), or every later job if None, end so."""
+        outcome = _Outcome(status, failure_reason if status == "FAILED" else None)
+        with self._lock:
+            if name is None:
+                self._default_outcome = outcome
+                return
+            job = self._find(name)
+            if job is None:
+                self._outcomes[name.lower()] = outcome
+            else:
+                job.outcome = outcome
+
+    def inject(self, operation: str, fault: Fault, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``operation`` with ``fault`` (queued in order)."""
+        if operation not in _OPERATIONS:
+            raise ValueError(f"{operation} is not an operation of the fake: {_OPERATIONS}")
+        with self._lock:
+            self._faults[operation].extend([fault] * times)
+
+    def running_jobs(self) -> list[str]:
+        """Names of the jobs in PENDING or IN_PROGRESS."""
+        with self._lock:
+            return [name for name, job in self.jobs.items() if job.status in RUNNING]
+
+    def operations(self) -> list[str]:
+        """The operations received, in order (faulted ones included)."""
+        with self._lock:
+            return [operation for operation, _ in self.calls]
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    def _respond(self, request: HttpRequest) -> HttpReply | None:
+        target = request.headers.get("x-amz-target", "")
+        operation = target.removeprefix("SageMaker.")
+        try:
+            params = json.loads(request.body or b"{}")
+        except ValueError:
+            params = None
+        with self._lock:
+            self.calls.append((operation, params if isinstance(params, dict) else {}))
+            queue = self._faults.get(operation)
+            fault = queue.popleft() if queue else None
+        if fault is not None:
+            if fault.error is not None:
+                return fault.error.reply()
+            if fault.kind == "hang":
+                self._server.stopping.wait()
+                return None
+            if self._server.stopping.wait(fault.seconds):
+                return None
+        try:
+            return self._answer(request.method, target, operation, params)
+        except ApiError as error:
+            return error.reply()
+
+    def _answer(self, method: str, target: str, operation: str, params: object) -> HttpReply:
+        handler = self._handlers.get(operation)
+        if method != "POST" or not target.startswith("SageMaker.") or handler is None:
+            raise ApiError("UnknownOperationException", f"Unknown operation {target!r}")
+        if not isinstance(params, dict):
+            raise ApiError("SerializationException", "The request body is not a JSON object")
+        shape = self.model.operation_model(operation).input_shape
+        assert shape is not None  # every operation of the fake has an input
+        self.validator.check(shape, params)
+        with self._lock:
+            result = handler(params)
+        body = b"" if result is None else json.dumps(result).encode()
+        headers = {"Content-Type": JSON_CONTENT_TYPE, "x-amzn-RequestId": str(uuid.uuid4())}
+        return HttpReply(200, body, headers)
+
+    # -- operations (called with the lock held) ------------------------------------------------
+
+    def _find(self, name: str) -> Job | None:
+        lowered = name.lower()
+        return next((job for job in self.jobs.values() if job.name.lower() == lowered), None)
+
+    def _job(self, name: str) -> Job:
+        job = self._find(name)
+        if job is None:
+            raise ApiError("ResourceNotFound", f"Could not find job {name}.")
+        job.refresh(self._now)
+        return job
+
+    def _create(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["JobName"]
+        if self._find(name) is not None:
+            raise ApiError("ResourceInUse", f"Job name {name} is already in use.")
+        config = params["InputConfig"]
+        if ("ModelName" in config) == ("ModelPackageVersionArn" in config):
+            raise ApiError.validation("Provide exactly one of ModelName or ModelPackageVersionArn.")
+        duration = config.get("JobDurationInSeconds")
+        if duration is not None and duration > _MAX_JOB_SECONDS:
+            raise ApiError.validation(
+                f"Value '{duration}' at 'inputConfig.jobDurationInSeconds' failed to satisfy "
+                f"constraint: Member must have value less than or equal to {_MAX_JOB_SECONDS}"
+            )
+        default_run = (
+            self.ADVANCED_RUN_SECONDS
+            if params["JobType"] == "Advanced"
+            else self.DEFAULT_RUN_SECONDS
+        )
+        job = Job(
+            name=name,
+            arn=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:inference-recommendations-job/{name.lower()}",
+            request=copy.deepcopy(params),
+            created_at=self._now,
+            run_seconds=float(duration or default_run),
+            outcome=self._outcomes.pop(name.lower(), self._default_outcome),
+            tags=copy.deepcopy(params.get("Tags", [])),
+            last_modified=self._now,
+        )
+        self.jobs[name] = job
+        return {"JobArn": job.arn}
+
+    def _describe(self, params: dict[str, Any]) -> dict[str, Any]:
+        job = self._job(params["JobName"])
+        answer = self._summary(job)
+        answer.pop("ModelName", None)
+        answer.pop("SamplePayloadUrl", None)
+        answer.pop("ModelPackageVersionArn", None)
+        if not job.request.get("JobDescription"):
+            answer.pop("JobDescription")
+        answer["InputConfig"] = copy.deepcopy(job.input_config)
+        if "StoppingConditions" in job.request:
+            answer["StoppingConditions"] = copy.deepcopy(job.request["StoppingConditions"])
+        if job.status == "COMPLETED":
+            results = self._results(job)
+            recommendations = results.recommendations()
+            if recommendations:
+                answer["InferenceRecommendations"] = recommendations
+            if job.input_config.get("Endpoints"):
+                answer["EndpointPerformances"] = results.endpoint_performances()
+        return answer
+
+    def _summary(self, job: Job) -> dict[str, Any]:
+        config = job.input_config
+        answer: dict[str, Any] = {
+            "JobName": job.name,
+            "JobDescription": job.request.get("JobDescription", ""),
+            "JobType": job.job_type,
+            "JobArn": job.arn,
+            "RoleArn": job.request["RoleArn"],
+            "Status": job.status,
+            "CreationTime": job.created_at,
+            "LastModifiedTime": job.last_modified,
+        }
+        optional = {
+            "CompletionTime": job.completion_time,
+            "FailureReason": job.failure_reason,
+            "ModelName": config.get("ModelName"),
+            "ModelPackageVersionArn": config.get("ModelPackageVersionArn"),
+            "SamplePayloadUrl": _as_dict(
+                _as_dict(config.get("ContainerConfig")).get("PayloadConfig")
+            ).get("SamplePayloadUrl"),
+        }
+        answer.update({key: value for key, value in optional.items() if value is not None})
+        return answer
+
+    def _results(self, job: Job) -> _Results:
+        shape = self.model.shape_for("ProductionVariantInstanceType")
+        return _Results(job, self.recommendations_per_job, frozenset(shape.metadata["enum"]))
+
+    def _stop(self, params: dict[str, Any]) -> None:
+        self._job(params["JobName"]).stop(self._now)
+
+    def _list_jobs(self, params: dict[str, Any]) -> dict[str, Any]:
+        for job in self.jobs.values():
+            job.refresh(self._now)
+        jobs = [self._summary(job) for job in self.jobs.values() if self._selected(job, params)]
+        sort_key = {"Name": "JobName", "Status": "Status"}.get(
+            params.get("SortBy", ""), "CreationTime"
+        )
+        jobs.sort(key=lambda item: item[sort_key], reverse=params.get("SortOrder") != "Ascending")
+        return _page(jobs, params, "InferenceRecommendationsJobs", 10)
+
+    def _selected(self, job: Job, params: dict[str, Any]) -> bool:
+        checks: list[tuple[str, Callable[[Any], bool]]] = [
+            ("NameContains", lambda v: str(v).lower() in job.name.lower()),
+            ("StatusEquals", lambda v: v == job.status),
+            ("CreationTimeAfter", lambda v: job.created_at > _epoch(v)),
+            ("CreationTimeBefore", lambda v: job.created_at < _epoch(v)),
+            ("LastModifiedTimeAfter", lambda v: job.last_modified > _epoch(v)),
+            ("LastModifiedTimeBefore", lambda v: job.last_modified < _epoch(v)),
+            ("ModelNameEquals", lambda v: v == job.input_config.get("ModelName")),
+            (
+                "ModelPackageVersionArnEquals",
+                lambda v: v == job.input_config.get("ModelPackageVersionArn"),
+            ),
+        ]
+        return all(check(params[key]) for key, check in checks if key in params)
+
+    def _list_steps(self, params: dict[str, Any]) -> dict[str, Any]:
+        job = self._job(params["JobName"])
+        steps = [
+            step
+            for step in self._results(job).steps()
+            if params.get("Status", step["Status"]) == step["Status"]
+            and params.get("StepType", "BENCHMARK") == "BENCHMARK"
+        ]
+        return _page(steps, params, "Steps", 10)
+
+    def _tagged(self, arn: str) -> Job:
+        job = next((job for job in self.jobs.values() if job.arn == arn.lower()), None)
+        if job is None:
+            raise ApiError.validation(f"Resource {arn} does not exist.")
+        return job
+
+    def _list_tags(self, params: dict[str, Any]) -> dict[str, Any]:
+        tags = copy.deepcopy(self._tagged(params["ResourceArn"]).tags)
+        return _page(tags, params, "Tags", 50)
+
+    def _add_tags(self, params: dict[str, Any]) -> dict[str, Any]:
+        job = self._tagged(params["ResourceArn"])
+        merged = {tag["Key"]: tag["Value"] for tag in job.tags + params["Tags"]}
+        if len(merged) > _MAX_TAGS:
+            raise ApiError.validation(f"A resource can have at most {_MAX_TAGS} tags.")
+        job.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
+        return {"Tags": copy.deepcopy(params["Tags"])}
