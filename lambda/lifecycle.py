@@ -1,0 +1,387 @@
+"""What each request does to the job: Create, Update and Delete, decided against ``Jobs``.
+
+Names and physical ids:
+
+- A new job is named by the user's ``JobName`` or ``<JobNamePrefix>-<12 hex of the request
+  digest>``; it is tagged with the full digest, so a redelivered request adopts the job instead of
+  starting a second one.
+- A failure answers with the job name it meant to use, so the Delete of the rollback stops a job
+  that started after all; only when no job of ours can exist under that name (the name belongs to
+  another job, or an Update never got as far as a name) does it answer ``no_job_marker``, which
+  Delete skips. An Update failure never answers the old id: CloudFormation would then roll back
+  with another Update, which would start a job again (or fail again).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Callable, Mapping
+from typing import Final
+
+import names
+from cfn_response import Status
+from events import (
+    CfnEvent,
+    Envelope,
+    EventError,
+    Properties,
+    RequestType,
+    intended_job_name,
+    user_job_name,
+)
+from jobs import Cancelled, JobInfo, Jobs, SageMakerError
+from log import DecisionLog
+from request import CREATE_REQUEST_TAG, RequestError, coerce_request, create_params
+
+__all__ = [
+    "FINISHED",
+    "STOPPABLE",
+    "Outcome",
+    "Progress",
+    "initial_progress",
+    "invalid_event",
+    "run",
+    "run_guarded",
+    "sagemaker_reason",
+    "timed_out",
+]
+
+STOPPABLE: Final = frozenset({"PENDING", "IN_PROGRESS"})
+FINISHED: Final = frozenset({"STOPPING", "COMPLETED", "FAILED", "STOPPED", "DELETING", "DELETED"})
+_THROTTLING: Final = frozenset(
+    {"ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded"}
+)
+_ACCESS_DENIED: Final = frozenset({"AccessDeniedException", "AccessDenied"})
+# A Stop refused for these reasons means the job no longer runs.
+_NOT_RUNNING_TEXT = re.compile(
+    r"status|state|already|not (?:in progress|running|pending)|complet|stopp|finish|terminal",
+    re.IGNORECASE,
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """The answer the work arrived at."""
+
+    status: Status
+    physical_resource_id: str
+    reason: str
+    data: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    job_name: str = ""  # the job the outcome is about, for the logs
+
+
+class Progress:
+    """Which physical id and job name to answer with if the work does not finish in time.
+
+    The worker thread writes it, the handler's thread reads it: both values change together.
+    """
+
+    def __init__(self, physical_resource_id: str, job_name: str = "") -> None:
+        self._state = (physical_resource_id, job_name)
+
+    @property
+    def physical_resource_id(self) -> str:
+        """The physical id to answer with."""
+        return self._state[0]
+
+    @property
+    def job_name(self) -> str:
+        """The job the work is about ("" if none yet)."""
+        return self._state[1]
+
+    def snapshot(self) -> tuple[str, str]:
+        """Return the physical id and the job name, read together."""
+        return self._state
+
+    def name(self, job_name: str) -> None:
+        """Record that the work now targets the job ``job_name``."""
+        self._state = (job_name, job_name)
+
+
+def initial_progress(event: CfnEvent) -> Progress:
+    """Return what to answer with before the work has decided anything.
+
+    Create: the job name it will use. Update: no job yet (the old id would make CloudFormation's
+    rollback send another Update). Delete: the job it is about.
+    """
+    envelope = event.envelope
+    if event.request_type is RequestType.DELETE:
+        name = envelope.physical_resource_id
+        return Progress(name, name if names.is_job_name(name) else "")
+    if event.request_type is RequestType.CREATE and event.properties is not None:
+        try:
+            name = intended_job_name(envelope, event.properties)
+        except EventError:
+            pass
+        else:
+            return Progress(name, name)
+    return Progress(names.no_job_marker(envelope.digest))
+
+
+def _success(job_name: str, arn: str, reason: str) -> Outcome:
+    return Outcome(
+        status="SUCCESS",
+        physical_resource_id=job_name,
+        reason=reason,
+        data={"JobArn": arn, "JobName": job_name},
+        job_name=job_name,
+    )
+
+
+def _failed(physical_resource_id: str, reason: str, job_name: str = "") -> Outcome:
+    return Outcome(
+        status="FAILED", physical_resource_id=physical_resource_id, reason=reason, job_name=job_name
+    )
+
+
+def sagemaker_reason(error: SageMakerError, job_name: str) -> str:
+    """Return a reason a user can act on for a failed SageMaker call."""
+    text = f"SageMaker {error.operation} failed for job {job_name}: {error.code}: {error.message}"
+    if error.code == "ResourceLimitExceeded":
+        return (
+            f"{text}. This is an account quota (recommendation jobs, or the endpoints and "
+            "instances they start): wait for running jobs to finish or stop them, or request a "
+            "higher limit in Service Quotas, then deploy again."
+        )
+    if error.code in _THROTTLING:
+        return f"{text}. SageMaker kept throttling after several attempts: deploy again later."
+    if error.code in _ACCESS_DENIED:
+        return f"{text}. The handler's role lacks this permission on the job (or PassRole)."
+    if error.operation == "CreateInferenceRecommendationsJob" and error.code in {
+        "ValidationException",
+        "InvalidParameter",
+    }:
+        return f"{text}. Fix the request and deploy again."
+    if error.operation == "StopInferenceRecommendationsJob" or error.code.endswith("Timeout"):
+        return (
+            f"{text}. The job may still be running: check it with `aws sagemaker "
+            f"describe-inference-recommendations-job --job-name {job_name}`."
+        )
+    return text
+
+
+def _name_taken(job_name: str) -> str:
+    return (
+        f"Job name {job_name} is taken by a job this resource did not start, and SageMaker never "
+        "reuses job names, even after a job ended. Pick another JobName, or omit JobName to let "
+        "infrec-cdk generate a fresh name."
+    )
+
+
+def _adopt_or_refuse(
+    existing: JobInfo,
+    *,
+    job_name: str,
+    digest: str,
+    jobs: Jobs,
+    log: DecisionLog,
+    not_ours_id: str,
+) -> Outcome:
+    tags = jobs.tags(existing.arn)
+    if tags.get(CREATE_REQUEST_TAG) == digest:
+        log.decision("adopt", "redelivered-request", status=existing.status)
+        return _success(job_name, existing.arn, f"Job {job_name} already started by this request")
+    log.decision("adopt", "name-taken", status=existing.status)
+    return _failed(not_ours_id, _name_taken(job_name), job_name)
+
+
+def _start(
+    event: CfnEvent,
+    request: Mapping[str, object],
+    job_name: str,
+    jobs: Jobs,
+    log: DecisionLog,
+) -> Outcome:
+    """Start the job ``job_name`` for this request, or adopt it if this request started it."""
+    digest = event.envelope.digest
+    not_ours_id = names.no_job_marker(digest)
+    params = create_params(request, job_name=job_name, digest=digest)
+    existing = jobs.describe(job_name)
+    log.decision("describe", "not-found" if existing is None else "found")
+    if existing is not None:
+        return _adopt_or_refuse(
+            existing, job_name=job_name, digest=digest, jobs=jobs, log=log, not_ours_id=not_ours_id
+        )
+    try:
+        arn = jobs.create(params)
+    except SageMakerError as error:
+        if error.code != "ResourceInUse":
+            log.decision("create", "failed", error_code=error.code)
+            raise
+        log.decision("create", "name-in-use")
+        existing = jobs.describe(job_name)  # maybe a redelivery of this request got there first
+        if existing is None:
+            raise
+        return _adopt_or_refuse(
+            existing, job_name=job_name, digest=digest, jobs=jobs, log=log, not_ours_id=not_ours_id
+        )
+    log.decision("create", "created")
+    return _success(job_name, arn, f"Started job {job_name}")
+
+
+def _create(
+    event: CfnEvent, properties: Properties, jobs: Jobs, progress: Progress, log: DecisionLog
+) -> Outcome:
+    job_name = intended_job_name(event.envelope, properties)
+    progress.name(job_name)
+    request = coerce_request(properties.request, jobs.request_shape())
+    return _start(event, request, job_name, jobs, _bound(log, progress))
+
+
+def _update(
+    event: CfnEvent, properties: Properties, jobs: Jobs, progress: Progress, log: DecisionLog
+) -> Outcome:
+    envelope = event.envelope
+    current = envelope.physical_resource_id
+    shape = jobs.request_shape()
+    request = coerce_request(properties.request, shape)
+    old_request: dict[str, object] | None = None
+    if event.old_properties is not None:
+        try:
+            old_request = coerce_request(event.old_properties.request, shape)
+        except RequestError:
+            old_request = None
+    if old_request == request and names.is_job_name(current):
+        progress.name(current)
+        log = _bound(log, progress)
+        log.decision("compare", "unchanged")
+        existing = jobs.describe(current)
+        arn = existing.arn if existing is not None else names.job_arn(envelope.stack_id, current)
+        log.decision("describe", "not-found" if existing is None else "found")
+        return _success(current, arn, f"Request unchanged: job {current} kept")
+    log.decision("compare", "changed")
+    own_name = user_job_name(properties.request)
+    if own_name is not None and own_name.lower() == current.lower():
+        log.decision("create", "refused-same-name")
+        return _failed(
+            names.no_job_marker(envelope.digest),
+            f"The request changed but JobName is still {own_name}, the name of the job this "
+            "resource already started. A changed request starts a new job and SageMaker never "
+            "reuses job names: change JobName as well, or omit it to let infrec-cdk generate one.",
+            own_name,
+        )
+    job_name = intended_job_name(envelope, properties)
+    progress.name(job_name)
+    return _start(event, request, job_name, jobs, _bound(log, progress))
+
+
+def _delete(event: CfnEvent, jobs: Jobs, log: DecisionLog) -> Outcome:
+    job_name = event.envelope.physical_resource_id
+    done = Outcome(
+        status="SUCCESS",
+        physical_resource_id=job_name,
+        reason="",
+        job_name=job_name if names.is_job_name(job_name) else "",
+    )
+    if not names.is_job_name(job_name):
+        log.decision("delete", "skipped-no-job")
+        return dataclasses.replace(done, reason="No job was started under this id")
+    existing = jobs.describe(job_name)
+    if existing is None:
+        log.decision("describe", "not-found")
+        return dataclasses.replace(done, reason=f"Job {job_name} does not exist")
+    log.decision("describe", "found", status=existing.status)
+    if existing.status in FINISHED:
+        return dataclasses.replace(done, reason=f"Job {job_name} is {existing.status}")
+    try:
+        jobs.stop(job_name)
+    except SageMakerError as error:
+        if error.not_found:
+            log.decision("stop", "not-found")
+            return dataclasses.replace(done, reason=f"Job {job_name} does not exist")
+        if error.code != "ValidationException":
+            log.decision("stop", "failed", error_code=error.code)
+            raise
+        again = None if _NOT_RUNNING_TEXT.search(error.message) else jobs.describe(job_name)
+        if again is not None and again.status not in FINISHED:
+            log.decision("stop", "failed", error_code=error.code, status=again.status)
+            raise
+        log.decision("stop", "not-running", error_code=error.code)
+        return dataclasses.replace(done, reason=f"Job {job_name} no longer runs")
+    log.decision("stop", "stopping")
+    return dataclasses.replace(done, reason=f"Stopping job {job_name}")
+
+
+def _bound(log: DecisionLog, progress: Progress) -> DecisionLog:
+    return log.bind(physical_resource_id=progress.physical_resource_id, job_name=progress.job_name)
+
+
+def _required(properties: Properties | None) -> Properties:
+    if properties is None:  # pragma: no cover - parse_event gives Create and Update properties
+        raise EventError("ResourceProperties: missing from the event")
+    return properties
+
+
+def run(event: CfnEvent, jobs: Jobs, progress: Progress, log: DecisionLog) -> Outcome:
+    """Do what ``event`` asks; every failure of SageMaker or of the input becomes FAILED."""
+    try:
+        if event.request_type is RequestType.DELETE:
+            return _delete(event, jobs, _bound(log, progress))
+        properties = _required(event.properties)
+        if event.request_type is RequestType.CREATE:
+            return _create(event, properties, jobs, progress, log)
+        return _update(event, properties, jobs, progress, log)
+    except SageMakerError as error:
+        job_name = progress.job_name or progress.physical_resource_id
+        return _failed(
+            progress.physical_resource_id, sagemaker_reason(error, job_name), progress.job_name
+        )
+    except (EventError, RequestError) as error:
+        return _failed(progress.physical_resource_id, str(error), progress.job_name)
+
+
+def run_guarded(
+    event: CfnEvent, jobs: Callable[[], Jobs], progress: Progress, log: DecisionLog
+) -> Outcome:
+    """Like ``run``, with ``jobs`` built inside; never raises (for the worker thread)."""
+    try:
+        return run(event, jobs(), progress, log)
+    except Cancelled:
+        _bound(log, progress).decision("work", "cancelled", level=logging.WARNING)
+        return _failed(progress.physical_resource_id, "cancelled", progress.job_name)
+    except Exception as error:  # noqa: BLE001 (turned into the FAILED answer)
+        physical_resource_id, job_name = progress.snapshot()
+        _bound(log, progress).exception("work", error)
+        return _failed(
+            physical_resource_id,
+            f"Unexpected error in the infrec-cdk handler: {type(error).__name__}: {error}",
+            job_name,
+        )
+
+
+def invalid_event(envelope: Envelope, error: EventError, log: DecisionLog) -> Outcome:
+    """Answer an event that does not parse: FAILED, naming the property.
+
+    No job was started for it; a Delete keeps its physical id, anything else gets the marker.
+    """
+    log.decision("parse", "invalid", error=str(error))
+    physical_resource_id = envelope.physical_resource_id
+    if envelope.request_type != RequestType.DELETE.value or not physical_resource_id:
+        physical_resource_id = names.no_job_marker(envelope.digest)
+    return _failed(physical_resource_id, str(error))
+
+
+def _seconds(value: float) -> str:
+    value = max(0.0, value)
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"  # noqa: PLR2004 (tenths below 10 s)
+
+
+def timed_out(event: CfnEvent, progress: Progress, budget: float, log: DecisionLog) -> Outcome:
+    """Answer the work that did not finish within ``budget`` seconds."""
+    physical_resource_id, job_name = progress.snapshot()
+    log.bind(physical_resource_id=physical_resource_id, job_name=job_name).decision(
+        "wait", "timed-out", level=logging.ERROR, budget_seconds=round(budget, 1)
+    )
+    about = f" about job {job_name}" if job_name else ""
+    advice = (
+        "The job may still run: check it, stop it if needed, and retry."
+        if event.request_type is RequestType.DELETE
+        else "A job that started anyway is stopped by the Delete that follows; deploy again."
+    )
+    return _failed(
+        physical_resource_id,
+        f"SageMaker did not answer within {_seconds(budget)} s{about}. {advice}",
+        job_name,
+    )

@@ -1,0 +1,73 @@
+"""Pure job names: one per CloudFormation request, valid for SageMaker, never reused.
+
+SageMaker never reuses a job name, so every Create (and every Update that changes the request)
+needs a fresh one. The generated name hashes the stack, the resource and the request id: a
+redelivered request maps to the same name, any new request to a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+__all__ = [
+    "DERIVED_NAME_LIMIT",
+    "JOB_NAME_MAX",
+    "PREFIX_MAX",
+    "UNIQUE_LENGTH",
+    "generated_name",
+    "is_job_name",
+    "is_prefix",
+    "job_arn",
+    "no_job_marker",
+    "request_digest",
+]
+
+JOB_NAME_MAX = 64
+# SageMaker truncates the names it derives from the job name (models, endpoints) here.
+DERIVED_NAME_LIMIT = 40
+PREFIX_MAX = 24
+UNIQUE_LENGTH = 12
+
+_JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}")
+_PREFIX = re.compile(r"[a-z0-9](-*[a-z0-9])*")
+
+
+def request_digest(stack_id: str, logical_resource_id: str, request_id: str) -> str:
+    """Return the hex SHA-256 that identifies one CloudFormation request for one resource."""
+    return hashlib.sha256(f"{stack_id}|{logical_resource_id}|{request_id}".encode()).hexdigest()
+
+
+def is_job_name(name: str) -> bool:
+    """Tell whether ``name`` is a valid recommendation job name."""
+    return len(name) <= JOB_NAME_MAX and _JOB_NAME.fullmatch(name) is not None
+
+
+def is_prefix(prefix: str) -> bool:
+    """Tell whether ``prefix`` is a valid ``JobNamePrefix`` (lowercase, 1..24, no edge dashes)."""
+    return len(prefix) <= PREFIX_MAX and _PREFIX.fullmatch(prefix) is not None
+
+
+def generated_name(prefix: str, digest: str) -> str:
+    """Return ``<prefix>-<12 hex digits of digest>``: at most 37 characters, all of them unique."""
+    if not is_prefix(prefix):
+        raise ValueError(f"not a valid job name prefix: {prefix!r}")
+    return f"{prefix}-{digest[:UNIQUE_LENGTH]}"
+
+
+def no_job_marker(digest: str) -> str:
+    """Return a physical id for a request that holds no job of ours; it is no valid job name."""
+    return f"infrec-cdk:no-job:{digest[:UNIQUE_LENGTH]}"
+
+
+def job_arn(stack_id: str, job_name: str) -> str:
+    """Return the ARN of ``job_name`` in the stack's partition, region and account.
+
+    SageMaker lowercases job names in ARNs.
+    """
+    parts = stack_id.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not all(parts[1:5]):  # noqa: PLR2004 (ARN fields)
+        raise ValueError(f"StackId is not an ARN: {stack_id!r}")
+    _, partition, _, region, account, _ = parts
+    resource = f"inference-recommendations-job/{job_name.lower()}"
+    return f"arn:{partition}:sagemaker:{region}:{account}:{resource}"
