@@ -28,8 +28,10 @@ from infrec_cdk._config import (  # noqa: E402  (after choosing Node.js, on purp
     TrafficPattern,
     TrafficType,
 )
-from infrec_cdk._errors import InfrecValidationError  # noqa: E402
+from infrec_cdk._errors import InfrecValidationError, install_excepthook  # noqa: E402
 from infrec_cdk._job import RESOURCE_TYPE, InferenceRecommendationsJob  # noqa: E402
+
+install_excepthook()
 
 __all__ = [
     "RESOURCE_TYPE",

@@ -1,6 +1,6 @@
 """Typed values for the nested shapes of a CreateInferenceRecommendationsJob request.
 
-Each class mirrors one API shape and renders itself, through ``_render()``, into the API's own
+Each class mirrors one API shape and renders itself, through ``render()``, into the API's own
 syntax (PascalCase keys). Values are checked once, on the whole rendered request, by
 ``infrec_cdk._validation`` — so an error names the API field path whichever way it was given.
 """
@@ -39,7 +39,7 @@ Document = dict[str, object]
 
 
 class JobType(enum.StrEnum):
-    """``JobType``: an instance recommendation (``DEFAULT``) or a custom load test (``ADVANCED``)."""
+    """``JobType``: instance recommendation (``DEFAULT``) or custom load test (``ADVANCED``)."""
 
     DEFAULT = "Default"
     ADVANCED = "Advanced"
@@ -93,11 +93,11 @@ class InstanceType:
         return self.name
 
 
-def _drop_none(values: Mapping[str, object | None]) -> Document:
+def drop_none(values: Mapping[str, object | None]) -> Document:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _seconds(duration: cdk.Duration | None) -> float | None:
+def whole_seconds(duration: cdk.Duration | None) -> float | None:
     """Whole seconds when possible; a fraction is kept so validation can name the field."""
     if duration is None:
         return None
@@ -105,7 +105,7 @@ def _seconds(duration: cdk.Duration | None) -> float | None:
     return int(seconds) if float(seconds).is_integer() else seconds
 
 
-def _millis(duration: cdk.Duration | None) -> float | None:
+def whole_millis(duration: cdk.Duration | None) -> float | None:
     if duration is None:
         return None
     millis = duration.to_milliseconds(integral=False)
@@ -126,21 +126,22 @@ class ModelSource:
 
     @staticmethod
     def from_model_package_version(arn: str) -> ModelSource:
-        """A versioned model package, ``arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>``."""
+        """Right-size a versioned model package (``...:model-package/<group>/<version>``)."""
         return ModelSource(model_package_version_arn=arn)
 
     @staticmethod
     def from_model_name(name: str) -> ModelSource:
-        """An existing SageMaker model, by name. Pair it with a ``ContainerConfig``."""
+        """Right-size an existing SageMaker model, by name; pair it with a ``ContainerConfig``."""
         return ModelSource(model_name=name)
 
     @staticmethod
     def from_model(model: sagemaker.CfnModel) -> ModelSource:
-        """A model defined in this CDK app; the job waits for it to be created."""
+        """Right-size a model defined in this app; the job waits for it to be created."""
         return ModelSource(model_name=model.attr_model_name, dependency=model)
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "ModelPackageVersionArn": self.model_package_version_arn,
                 "ModelName": self.model_name,
@@ -167,12 +168,13 @@ class Phase:
     initial_number_of_users: int | None = None
     spawn_rate: int | None = None
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "InitialNumberOfUsers": self.initial_number_of_users,
                 "SpawnRate": self.spawn_rate,
-                "DurationInSeconds": _seconds(self.duration),
+                "DurationInSeconds": whole_seconds(self.duration),
             }
         )
 
@@ -196,10 +198,11 @@ class Stairs:
     number_of_steps: int | None = None
     users_per_step: int | None = None
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
-                "DurationInSeconds": _seconds(self.duration),
+                "DurationInSeconds": whole_seconds(self.duration),
                 "NumberOfSteps": self.number_of_steps,
                 "UsersPerStep": self.users_per_step,
             }
@@ -224,12 +227,13 @@ class TrafficPattern:
         """Traffic that grows in steps (``TrafficType`` ``STAIRS``)."""
         return TrafficPattern(traffic_type=TrafficType.STAIRS, stairs_=stairs)
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "TrafficType": None if self.traffic_type is None else str(self.traffic_type),
-                "Phases": None if self.phases_ is None else [p._render() for p in self.phases_],
-                "Stairs": None if self.stairs_ is None else self.stairs_._render(),
+                "Phases": None if self.phases_ is None else [p.render() for p in self.phases_],
+                "Stairs": None if self.stairs_ is None else self.stairs_.render(),
             }
         )
 
@@ -250,8 +254,9 @@ class ResourceLimit:
     max_number_of_tests: int | None = None
     max_parallel_of_tests: int | None = None
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "MaxNumberOfTests": self.max_number_of_tests,
                 "MaxParallelOfTests": self.max_parallel_of_tests,
@@ -278,8 +283,9 @@ class ServerlessConfig:
     max_concurrency: int
     provisioned_concurrency: int | None = None
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "MemorySizeInMB": self.memory_size_in_mb,
                 "MaxConcurrency": self.max_concurrency,
@@ -292,8 +298,8 @@ class ServerlessConfig:
 class EndpointConfiguration:
     """One endpoint configuration an Advanced job load-tests.
 
-    Build it with ``EndpointConfiguration.instance(...)`` or ``EndpointConfiguration.serverless(...)``.
-    ``environment_parameter_ranges`` maps an environment variable to 1–3 values to try.
+    Build it with ``EndpointConfiguration.instance(...)`` or ``.serverless(...)``.
+    ``environment_parameter_ranges`` maps an environment variable to 1-3 values to try.
     """
 
     instance_type: InstanceType | str | None = None
@@ -329,7 +335,8 @@ class EndpointConfiguration:
             environment_parameter_ranges=environment_parameter_ranges,
         )
 
-    def _render(self) -> Document:
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
         ranges = None
         if self.environment_parameter_ranges is not None:
             ranges = {
@@ -338,12 +345,12 @@ class EndpointConfiguration:
                     for name, values in self.environment_parameter_ranges.items()
                 ]
             }
-        return _drop_none(
+        return drop_none(
             {
                 "InstanceType": None if self.instance_type is None else str(self.instance_type),
                 "ServerlessConfig": None
                 if self.serverless_config is None
-                else self.serverless_config._render(),
+                else self.serverless_config.render(),
                 "InferenceSpecificationName": self.inference_specification_name,
                 "EnvironmentParameterRanges": ranges,
             }
@@ -367,8 +374,9 @@ class PayloadConfig:
     sample_payload_url: str | None = None
     supported_content_types: Sequence[str] | None = None
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "SamplePayloadUrl": self.sample_payload_url,
                 "SupportedContentTypes": None
@@ -422,8 +430,9 @@ class ContainerConfig:
     data_input_config: str | None = None
     supported_response_mime_types: Sequence[str] | None = None
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "Domain": self.domain,
                 "Task": self.task,
@@ -431,7 +440,7 @@ class ContainerConfig:
                 "FrameworkVersion": self.framework_version,
                 "PayloadConfig": None
                 if self.payload_config is None
-                else self.payload_config._render(),
+                else self.payload_config.render(),
                 "NearestModelName": self.nearest_model_name,
                 "SupportedInstanceTypes": None
                 if self.supported_instance_types is None
@@ -454,11 +463,12 @@ class ModelLatencyThreshold:
     percentile: LatencyPercentile | str | None = None
     value: cdk.Duration | None = None
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "Percentile": None if self.percentile is None else str(self.percentile),
-                "ValueInMilliseconds": _millis(self.value),
+                "ValueInMilliseconds": whole_millis(self.value),
             }
         )
 
@@ -482,13 +492,14 @@ class StoppingConditions:
     model_latency_threshold: ModelLatencyThreshold | None = None
     flat_invocations: FlatInvocations | None = None
 
-    def _render(self) -> Document:
-        return _drop_none(
+    def render(self) -> Document:
+        """Return this value in the API's own request syntax."""
+        return drop_none(
             {
                 "MaxInvocations": self.max_invocations,
                 "ModelLatencyThresholds": None
                 if self.model_latency_threshold is None
-                else [self.model_latency_threshold._render()],
+                else [self.model_latency_threshold.render()],
                 "FlatInvocations": None
                 if self.flat_invocations is None
                 else str(self.flat_invocations),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
+from types import TracebackType
 
-__all__ = ["InfrecValidationError"]
+__all__ = ["InfrecValidationError", "install_excepthook"]
 
 
 class InfrecValidationError(ValueError):
@@ -24,3 +26,28 @@ class InfrecValidationError(ValueError):
         super().__init__(
             f"invalid inference recommendations job request{where} ({count} {noun}):\n{lines}"
         )
+
+
+def _show_without_traceback(
+    previous: Callable[[type[BaseException], BaseException, TracebackType | None], object],
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    def hook(
+        kind: type[BaseException], error: BaseException, traceback: TracebackType | None
+    ) -> None:
+        if isinstance(error, InfrecValidationError):
+            sys.stderr.write(f"infrec-cdk: {error}\n")
+            return
+        previous(kind, error, traceback)
+
+    hook.infrec_cdk = True  # type: ignore[attr-defined]
+    return hook
+
+
+def install_excepthook() -> None:
+    """Show an uncaught ``InfrecValidationError`` as its message alone, not as a traceback.
+
+    The message already names every field and rule; a traceback through CDK and jsii frames
+    only hides it. Other exceptions keep the previous hook.
+    """
+    if not getattr(sys.excepthook, "infrec_cdk", False):
+        sys.excepthook = _show_without_traceback(sys.excepthook)

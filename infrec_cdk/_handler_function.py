@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from infrec_cdk._names import stack_name_part
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-
-from infrec_cdk._names import stack_name_part
 
 __all__ = ["JobHandler", "handler_code_dir"]
 

