@@ -27,7 +27,7 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 
 # ARGS passes options to `cdk synth`, e.g. make synth ARGS="-c request=examples/advanced-phases.json"
 synth: setup
-	$(BIN)/npx cdk synth --no-notices $(ARGS) > /dev/null
+	node_modules/.bin/cdk synth --no-notices $(ARGS) > /dev/null
 	@echo "Synthesized: cdk.out/InfrecExample.template.json"
 
 lint: setup
