@@ -6,25 +6,31 @@ in one FAILED answer with a reason, PUT to the ResponseURL before Lambda's deadl
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
+import os
 import threading
 import time
 from collections.abc import Mapping
 from typing import Final
 
 import lifecycle
+import names
 from cfn_response import CfnResponse, encode, send
 from deadline import TimedOut, remaining_seconds, response_reserve, run_within
 from events import Envelope, EventError, parse_event
-from jobs import ClientFactory, Jobs, default_client
-from log import LOGGER, DecisionLog, configure, redacted, secrets_of
+from jobs import CONNECT_TIMEOUT, ClientFactory, Jobs, default_client
+from log import DecisionLog, configure, redacted, secrets_of
 
-__all__ = ["handle", "handler"]
+__all__ = ["RECHECK_VARIABLE", "handle", "handler"]
 
 # Kept back from the Lambda deadline for the last PUT attempt to end (at most a quarter of the
 # reserve).
 _PUT_MARGIN: Final = 0.25
 _MAX_READ_TIMEOUT: Final = 60.0
+# Overrides how long a Delete that finds no job looks again (seconds; see ``lifecycle``).
+RECHECK_VARIABLE: Final = "INFREC_DELETE_RECHECK_SECONDS"
 
 
 def handler(event: object, context: object) -> None:
@@ -39,40 +45,61 @@ def handle(
     client_factory: ClientFactory = default_client,
     reserve_seconds: float | None = None,
     put_attempts: int = 5,
+    delete_recheck_seconds: float | None = None,
 ) -> None:
     """Handle ``event``; never raise.
 
     ``client_factory`` builds the SageMaker client, ``reserve_seconds`` overrides the time kept
-    back for the answer (10 s or 20 % of what is left): both are there for tests.
+    back for the answer (10 s or 20 % of what is left), ``delete_recheck_seconds`` how long a
+    Delete that finds no job looks again for one a Create still in flight may start (default:
+    ``INFREC_DELETE_RECHECK_SECONDS`` if set, else the longest time one SageMaker call may take,
+    see ``lifecycle``): all are there for tests.
     """
+    options = _Options(
+        client_factory=client_factory,
+        reserve_seconds=reserve_seconds,
+        put_attempts=put_attempts,
+        delete_recheck_seconds=delete_recheck_seconds,
+    )
     try:
-        _handle(event, context, client_factory, reserve_seconds, put_attempts)
+        _handle(event, context, options)
     except Exception as error:  # noqa: BLE001 (last line of defence: nothing reaches Lambda)
         # The message could quote the event: log only the type.
-        LOGGER.error(
-            '{"action": "handle", "outcome": "error", "error": "%s"}', type(error).__name__
-        )
+        _bare_log().decision("handle", "error", level=logging.ERROR, error=type(error).__name__)
 
 
-def _handle(
-    event: object,
-    context: object,
-    client_factory: ClientFactory,
-    reserve_seconds: float | None,
-    put_attempts: int,
-) -> None:
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class _Options:
+    """The knobs of ``handle``."""
+
+    client_factory: ClientFactory
+    reserve_seconds: float | None
+    put_attempts: int
+    delete_recheck_seconds: float | None
+
+
+def _bare_log() -> DecisionLog:
+    """Return a log for an event nothing can be read from (every id empty)."""
+    return DecisionLog(
+        request_type="", request_id="", logical_resource_id="", physical_resource_id=""
+    )
+
+
+def _handle(event: object, context: object, options: _Options) -> None:
     configure()
     started = time.monotonic()
     remaining = remaining_seconds(context)
     if not isinstance(event, Mapping):
-        LOGGER.error('{"action": "receive", "outcome": "not-an-object"}')
+        _bare_log().decision("receive", "not-an-object", level=logging.ERROR)
         return
     envelope = Envelope.of(event)
+    current = envelope.physical_resource_id
     log = DecisionLog(
         request_type=envelope.request_type,
         request_id=envelope.request_id,
         logical_resource_id=envelope.logical_resource_id,
-        physical_resource_id=envelope.physical_resource_id,
+        physical_resource_id=current,
+        job_name=current if names.is_job_name(current) else "",
         secrets=secrets_of(envelope.response_url),
     )
     log.decision("receive", "received", remaining_seconds=round(remaining, 1))
@@ -81,11 +108,13 @@ def _handle(
         log.decision("receive", "no-response-url", level=logging.ERROR)  # nobody to answer
         return
 
-    reserve = response_reserve(remaining) if reserve_seconds is None else reserve_seconds
-    outcome = _work(event, envelope, client_factory, remaining - reserve, log)
+    reserve = (
+        response_reserve(remaining) if options.reserve_seconds is None else options.reserve_seconds
+    )
+    outcome = _work(event, envelope, remaining - reserve, log, options)
     # The last PUT attempt must end before Lambda stops the invocation.
     deadline = started + remaining - min(_PUT_MARGIN, reserve / 4)
-    _respond(envelope, outcome, log, deadline, put_attempts)
+    _respond(envelope, outcome, log, deadline, options.put_attempts)
 
 
 def _respond(
@@ -97,10 +126,12 @@ def _respond(
 ) -> None:
     """PUT the outcome to the ResponseURL (bounded retries, ``deadline`` a monotonic time)."""
     log = log.bind(physical_resource_id=outcome.physical_resource_id, job_name=outcome.job_name)
-    log.decision("respond", outcome.status, reason=outcome.reason)
+    # CloudFormation shows the reason in its events: no signed URL, no credential there either.
+    reason = log.scrub(outcome.reason)
+    log.decision("respond", outcome.status, reason=reason)
     response = CfnResponse(
         status=outcome.status,
-        reason=outcome.reason,
+        reason=reason,
         physical_resource_id=outcome.physical_resource_id,
         stack_id=envelope.stack_id,
         request_id=envelope.request_id,
@@ -123,9 +154,9 @@ def _respond(
 def _work(
     event: Mapping[str, object],
     envelope: Envelope,
-    client_factory: ClientFactory,
     budget: float,
     log: DecisionLog,
+    options: _Options,
 ) -> lifecycle.Outcome:
     """Decide and act in a worker thread within ``budget`` seconds; return the outcome."""
     try:
@@ -135,9 +166,15 @@ def _work(
     progress = lifecycle.initial_progress(parsed)
     cancelled = threading.Event()
     read_timeout = max(1.0, min(_MAX_READ_TIMEOUT, budget))
+    # A Create call still in flight lands within one attempt of one call: that long, at most.
+    window = options.delete_recheck_seconds
+    if window is None:
+        window = _seconds_from(os.environ.get(RECHECK_VARIABLE), CONNECT_TIMEOUT + read_timeout)
+    recheck = lifecycle.Recheck.within(window, budget, sleep=cancelled.wait)
+    factory = options.client_factory
     result = run_within(
         lambda: lifecycle.run_guarded(
-            parsed, lambda: Jobs(client_factory(read_timeout), cancelled), progress, log
+            parsed, lambda: Jobs(factory(read_timeout), cancelled), progress, log, recheck
         ),
         budget,
     )
@@ -145,3 +182,12 @@ def _work(
         cancelled.set()  # a call still under way must not be followed by another
         return lifecycle.timed_out(parsed, progress, budget, log)
     return result
+
+
+def _seconds_from(text: str | None, default: float) -> float:
+    """Return ``text`` as a number of seconds (>= 0), or ``default`` if it is none."""
+    try:
+        seconds = float(text) if text else default
+    except ValueError:
+        return default
+    return seconds if math.isfinite(seconds) and seconds >= 0 else default

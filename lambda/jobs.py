@@ -10,7 +10,7 @@ import dataclasses
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 import boto3
 from botocore.config import Config
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from types_boto3_sagemaker.type_defs import CreateInferenceRecommendationsJobRequestTypeDef
 
 __all__ = [
+    "CONNECT_TIMEOUT",
     "Cancelled",
     "ClientFactory",
     "JobInfo",
@@ -40,15 +41,32 @@ LIST_TAGS = "ListTags"
 _NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
 _NOT_FOUND_TEXT = re.compile(r"not found|could not find|does not exist|no such", re.IGNORECASE)
 
+# Errors after which a call may still have been carried out (botocore retries them).
+_MAYBE_DONE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+    }
+)
+
 # Builds a SageMaker client, given the read timeout in seconds.
 ClientFactory = Callable[[float], "SageMakerClient"]
+
+# Seconds the default client waits for a connection; with the read timeout, the longest time one
+# attempt of one call takes.
+CONNECT_TIMEOUT: Final = 5.0
 
 
 def default_client(read_timeout: float) -> SageMakerClient:
     """Build a client from boto3's default session (honours ``AWS_ENDPOINT_URL_SAGEMAKER``)."""
     config = Config(
         retries={"mode": "standard", "max_attempts": 5},
-        connect_timeout=5,
+        connect_timeout=CONNECT_TIMEOUT,
         read_timeout=read_timeout,
     )
     return boto3.client("sagemaker", config=config)
@@ -61,11 +79,34 @@ class Cancelled(Exception):  # noqa: N818 (a state, not a failure)
 class SageMakerError(Exception):
     """A SageMaker call failed: ``code`` and ``message`` come from SageMaker or botocore."""
 
-    def __init__(self, operation: str, code: str, message: str) -> None:
+    def __init__(
+        self,
+        operation: str,
+        code: str,
+        message: str,
+        *,
+        http_status: int = 0,
+        retry_attempts: int = 0,
+    ) -> None:
         super().__init__(f"{operation}: {code}: {message}")
         self.operation = operation
         self.code = code
         self.message = message
+        self.http_status = http_status
+        self.retry_attempts = retry_attempts
+
+    @property
+    def rejected(self) -> bool:
+        """Tell whether SageMaker surely refused the call: a 4xx on the first and only attempt.
+
+        A throttled call, a 5xx, a call retried after a timeout or an error botocore raised
+        itself may have been carried out anyway.
+        """
+        return (
+            400 <= self.http_status < 500  # noqa: PLR2004 (HTTP client errors)
+            and self.retry_attempts == 0
+            and self.code not in _MAYBE_DONE_CODES
+        )
 
     @property
     def not_found(self) -> bool:
@@ -87,8 +128,13 @@ class JobInfo:
 def _error(operation: str, error: Exception) -> SageMakerError:
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
+        metadata = error.response.get("ResponseMetadata", {})
         return SageMakerError(
-            operation, str(details.get("Code", "Unknown")), str(details.get("Message", ""))
+            operation,
+            str(details.get("Code", "Unknown")),
+            str(details.get("Message", "")),
+            http_status=int(metadata.get("HTTPStatusCode", 0) or 0),
+            retry_attempts=int(metadata.get("RetryAttempts", 0) or 0),
         )
     if isinstance(error, ParamValidationError):
         return SageMakerError(operation, "InvalidParameter", str(error))

@@ -10,6 +10,25 @@ Names and physical ids:
   another job, or an Update never got as far as a name) does it answer ``no_job_marker``, which
   Delete skips. An Update failure never answers the old id: CloudFormation would then roll back
   with another Update, which would start a job again (or fail again).
+
+A Delete can arrive while a Create for the same resource is still in flight:
+
+- CloudFormation sends the rollback Delete as soon as a Create answered FAILED on its deadline,
+  while SageMaker may still be working on the CreateInferenceRecommendationsJob call sent just
+  before; and CloudFormation may send a Delete before a Create has answered at all
+  (cloudformation-coverage-roadmap#1730). One Describe then says "not found", the Delete
+  succeeds, and the job that starts a moment later runs with nobody left to stop it.
+- So a Delete that finds no job under a name this handler could still be creating (any job name,
+  never the no-job marker) describes it again, every few seconds, for the longest time one
+  SageMaker call of the Create may take (``Recheck``: the client's connect plus read timeout).
+  A Create call still under way when its handler answered was sent before that answer, and none
+  is sent after it (``Jobs`` refuses calls once cancelled), so a job it starts shows up within
+  that window; one that does and still runs is stopped.
+- The window never runs past the Delete's own budget (the deadline minus the reserve kept for
+  the answer), less a share left for the last Describe and the Stop. It is a bound, not a lock:
+  a Create invocation that sends its call only after the window has passed is not covered, and
+  nothing short of a lock outside SageMaker would cover it. The price is paid only by a Delete
+  that finds no job: rolling back a Create that never started one takes up to a minute longer.
 """
 
 from __future__ import annotations
@@ -17,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -37,9 +57,11 @@ from request import CREATE_REQUEST_TAG, RequestError, coerce_request, create_par
 
 __all__ = [
     "FINISHED",
+    "NO_RECHECK",
     "STOPPABLE",
     "Outcome",
     "Progress",
+    "Recheck",
     "initial_progress",
     "invalid_event",
     "run",
@@ -59,6 +81,49 @@ _NOT_RUNNING_TEXT = re.compile(
     r"status|state|already|not (?:in progress|running|pending)|complet|stopp|finish|terminal",
     re.IGNORECASE,
 )
+
+
+# Describe at most this often while looking for a job a Create may still start, and at least
+# this many times within the window.
+_RECHECK_INTERVAL: Final = 2.0
+_RECHECK_LOOKS: Final = 5
+# Of the work's budget, this share (at most _STOP_MARGIN seconds) is kept for the last Describe
+# and the Stop after the window.
+_STOP_MARGIN_SHARE: Final = 0.25
+_STOP_MARGIN: Final = 15.0
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Recheck:
+    """How long a Delete that finds no job looks again for one a Create still in flight starts.
+
+    ``until`` is the ``clock()`` time after which no Describe starts; ``sleep`` pauses between
+    two (the handler passes its cancellation event's ``wait``, so a cancelled Delete stops
+    waiting at once).
+    """
+
+    until: float
+    interval: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], object] = time.sleep
+
+    @classmethod
+    def within(
+        cls,
+        window: float,
+        budget: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> Recheck:
+        """Look for ``window`` seconds from now, ending early enough in ``budget`` for a Stop."""
+        margin = min(_STOP_MARGIN, _STOP_MARGIN_SHARE * budget)
+        seconds = max(0.0, min(window, budget - margin))
+        interval = min(_RECHECK_INTERVAL, seconds / _RECHECK_LOOKS)
+        return cls(until=clock() + seconds, interval=interval, clock=clock, sleep=sleep)
+
+
+NO_RECHECK: Final = Recheck(until=float("-inf"), interval=0.0)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -139,27 +204,49 @@ def _failed(physical_resource_id: str, reason: str, job_name: str = "") -> Outco
 def sagemaker_reason(error: SageMakerError, job_name: str) -> str:
     """Return a reason a user can act on for a failed SageMaker call."""
     text = f"SageMaker {error.operation} failed for job {job_name}: {error.code}: {error.message}"
-    if error.code == "ResourceLimitExceeded":
-        return (
-            f"{text}. This is an account quota (recommendation jobs, or the endpoints and "
-            "instances they start): wait for running jobs to finish or stop them, or request a "
-            "higher limit in Service Quotas, then deploy again."
-        )
-    if error.code in _THROTTLING:
-        return f"{text}. SageMaker kept throttling after several attempts: deploy again later."
-    if error.code in _ACCESS_DENIED:
-        return f"{text}. The handler's role lacks this permission on the job (or PassRole)."
-    if error.operation == "CreateInferenceRecommendationsJob" and error.code in {
-        "ValidationException",
-        "InvalidParameter",
-    }:
-        return f"{text}. Fix the request and deploy again."
-    if error.operation == "StopInferenceRecommendationsJob" or error.code.endswith("Timeout"):
-        return (
-            f"{text}. The job may still be running: check it with `aws sagemaker "
-            f"describe-inference-recommendations-job --job-name {job_name}`."
-        )
-    return text
+    advice = _advice(error, job_name)
+    return f"{text}. {advice}" if advice else text
+
+
+_QUOTA_ADVICE: Final = (
+    "This is an account quota (recommendation jobs, or the endpoints and instances they start): "
+    "wait for running jobs to finish or stop them, or request a higher limit in Service Quotas, "
+    "then deploy again."
+)
+_IN_USE_ADVICE: Final = (
+    "SageMaker says the name is in use, yet no job of that name can be described: deploy again, "
+    "or set another JobName if this persists."
+)
+_MAY_RUN_ADVICE: Final = (
+    "The job may still be running: check it with "
+    "`aws sagemaker describe-inference-recommendations-job --job-name {job_name}`."
+)
+
+
+def _advice(error: SageMakerError, job_name: str) -> str:
+    """Return what the user can do about ``error`` ("" if nothing better than retrying)."""
+    creating = error.operation == "CreateInferenceRecommendationsJob"
+    rules = (
+        (error.code == "ResourceLimitExceeded", _QUOTA_ADVICE),
+        (
+            error.code in _THROTTLING,
+            "SageMaker kept throttling after several attempts: deploy again later.",
+        ),
+        (
+            error.code in _ACCESS_DENIED,
+            "The handler's role lacks this permission on the job (or PassRole).",
+        ),
+        (
+            creating and error.code in {"ValidationException", "InvalidParameter"},
+            "Fix the request and deploy again.",
+        ),
+        (creating and error.code == "ResourceInUse", _IN_USE_ADVICE),
+        (
+            error.operation == "StopInferenceRecommendationsJob" or error.code.endswith("Timeout"),
+            _MAY_RUN_ADVICE.format(job_name=job_name),
+        ),
+    )
+    return next((advice for applies, advice in rules if applies), "")
 
 
 def _name_taken(job_name: str) -> str:
@@ -207,6 +294,11 @@ def _start(
     try:
         arn = jobs.create(params)
     except SageMakerError as error:
+        if error.code != "ResourceInUse" and error.rejected:
+            # SageMaker refused the only attempt: no job exists, so the rollback's Delete
+            # (given the no-job marker) need not look for a late one.
+            log.decision("create", "rejected", error_code=error.code)
+            return _failed(not_ours_id, sagemaker_reason(error, job_name), job_name)
         if error.code != "ResourceInUse":
             log.decision("create", "failed", error_code=error.code)
             raise
@@ -267,7 +359,23 @@ def _update(
     return _start(event, request, job_name, jobs, _bound(log, progress))
 
 
-def _delete(event: CfnEvent, jobs: Jobs, log: DecisionLog) -> Outcome:
+def _look_again(job_name: str, jobs: Jobs, recheck: Recheck, log: DecisionLog) -> JobInfo | None:
+    """Describe ``job_name`` until it exists or ``recheck`` ends; return the job or None."""
+    started = recheck.clock()
+    looks = 0
+    while (left := recheck.until - recheck.clock()) > 0:
+        recheck.sleep(min(recheck.interval, left))
+        looks += 1
+        found = jobs.describe(job_name)
+        if found is not None:
+            waited = round(recheck.clock() - started, 1)
+            log.decision("recheck", "found", status=found.status, looks=looks, seconds=waited)
+            return found
+    log.decision("recheck", "not-found", looks=looks, seconds=round(recheck.clock() - started, 1))
+    return None
+
+
+def _delete(event: CfnEvent, jobs: Jobs, log: DecisionLog, recheck: Recheck) -> Outcome:
     job_name = event.envelope.physical_resource_id
     done = Outcome(
         status="SUCCESS",
@@ -279,10 +387,23 @@ def _delete(event: CfnEvent, jobs: Jobs, log: DecisionLog) -> Outcome:
         log.decision("delete", "skipped-no-job")
         return dataclasses.replace(done, reason="No job was started under this id")
     existing = jobs.describe(job_name)
+    if existing is not None:
+        log.decision("describe", "found", status=existing.status)
+        return _stop(existing, done, jobs, log)
+    log.decision("describe", "not-found")
+    # A Create still in flight may start the job a moment from now (see the module docstring).
+    existing = _look_again(job_name, jobs, recheck, log)
     if existing is None:
-        log.decision("describe", "not-found")
         return dataclasses.replace(done, reason=f"Job {job_name} does not exist")
-    log.decision("describe", "found", status=existing.status)
+    stopped = _stop(existing, done, jobs, log)
+    return dataclasses.replace(
+        stopped, reason=f"{stopped.reason}: a Create still in flight started it after a first look"
+    )
+
+
+def _stop(existing: JobInfo, done: Outcome, jobs: Jobs, log: DecisionLog) -> Outcome:
+    """Stop the job ``existing`` unless it has finished; ``done`` is the answer to build on."""
+    job_name = done.physical_resource_id
     if existing.status in FINISHED:
         return dataclasses.replace(done, reason=f"Job {job_name} is {existing.status}")
     try:
@@ -314,11 +435,20 @@ def _required(properties: Properties | None) -> Properties:
     return properties
 
 
-def run(event: CfnEvent, jobs: Jobs, progress: Progress, log: DecisionLog) -> Outcome:
-    """Do what ``event`` asks; every failure of SageMaker or of the input becomes FAILED."""
+def run(
+    event: CfnEvent,
+    jobs: Jobs,
+    progress: Progress,
+    log: DecisionLog,
+    recheck: Recheck = NO_RECHECK,
+) -> Outcome:
+    """Do what ``event`` asks; every failure of SageMaker or of the input becomes FAILED.
+
+    ``recheck`` says how long a Delete that finds no job looks again for one (see above).
+    """
     try:
         if event.request_type is RequestType.DELETE:
-            return _delete(event, jobs, _bound(log, progress))
+            return _delete(event, jobs, _bound(log, progress), recheck)
         properties = _required(event.properties)
         if event.request_type is RequestType.CREATE:
             return _create(event, properties, jobs, progress, log)
@@ -333,11 +463,15 @@ def run(event: CfnEvent, jobs: Jobs, progress: Progress, log: DecisionLog) -> Ou
 
 
 def run_guarded(
-    event: CfnEvent, jobs: Callable[[], Jobs], progress: Progress, log: DecisionLog
+    event: CfnEvent,
+    jobs: Callable[[], Jobs],
+    progress: Progress,
+    log: DecisionLog,
+    recheck: Recheck = NO_RECHECK,
 ) -> Outcome:
     """Like ``run``, with ``jobs`` built inside; never raises (for the worker thread)."""
     try:
-        return run(event, jobs(), progress, log)
+        return run(event, jobs(), progress, log, recheck)
     except Cancelled:
         _bound(log, progress).decision("work", "cancelled", level=logging.WARNING)
         return _failed(progress.physical_resource_id, "cancelled", progress.job_name)

@@ -1,8 +1,9 @@
 """One JSON log line per decision; the signed ResponseURL never reaches a log.
 
 Every line carries ``request_type``, ``request_id``, ``logical_resource_id``,
-``physical_resource_id``, ``job_name``, ``action`` and ``outcome`` (plus optional details). Lines
-are scrubbed of the ResponseURL and its query string, whatever produced them.
+``physical_resource_id``, ``job_name``, ``action`` and ``outcome`` (plus optional details), empty
+strings where the event does not say. Lines are scrubbed of the ResponseURL, its query string
+and the Lambda's AWS credentials, whatever produced them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ __all__ = ["LOGGER", "DecisionLog", "configure", "redacted", "secrets_of"]
 LOGGER = logging.getLogger("infrec_cdk.handler")
 REDACTED = "<redacted>"
 _SENSITIVE = re.compile(r"signature|credential|token", re.IGNORECASE)
+# Lambda puts the function's temporary credentials in these variables.
+_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# Shorter values are no real credential; scrubbing them would only garble the lines.
+_MIN_SECRET = 8
 
 
 def configure(environ: Mapping[str, str] = os.environ) -> None:
@@ -30,18 +35,19 @@ def configure(environ: Mapping[str, str] = os.environ) -> None:
     LOGGER.setLevel(level if isinstance(level, int) else logging.INFO)
 
 
-def secrets_of(response_url: str) -> tuple[str, ...]:
-    """Return the parts of ``response_url`` no log may show.
+def secrets_of(response_url: str, environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
+    """Return what no log may show: the parts of ``response_url`` and the AWS credentials.
 
-    The URL, its query, and each signature, credential or token in it (raw and decoded).
+    The URL, its query, each signature, credential or token in it (raw and decoded), and the
+    values of ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` and ``AWS_SESSION_TOKEN``.
     """
-    if not response_url:
-        return ()
-    query = urllib.parse.urlsplit(response_url).query
-    parts = [response_url, query]
-    for key, value in urllib.parse.parse_qsl(query, keep_blank_values=False):
-        if _SENSITIVE.search(key):
-            parts += [value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)]
+    parts = [value for name in _CREDENTIALS if len(value := environ.get(name, "")) >= _MIN_SECRET]
+    if response_url:
+        query = urllib.parse.urlsplit(response_url).query
+        parts += [response_url, query]
+        for key, value in urllib.parse.parse_qsl(query, keep_blank_values=False):
+            if _SENSITIVE.search(key):
+                parts += [value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)]
     # Longest first, so that a part never leaves a piece of a longer one behind.
     return tuple(sorted({part for part in parts if part}, key=len, reverse=True))
 

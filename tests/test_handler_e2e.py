@@ -7,7 +7,6 @@ import copy
 import json
 import logging
 import time
-import uuid
 from typing import Any
 
 import handler as handler_module
@@ -17,118 +16,21 @@ from handler import handler
 from jobs import default_client
 from request import CREATE_REQUEST_TAG
 
-from tests.fakes.cfn_receiver import CfnResponseReceiver, ReceivedResponse
 from tests.fakes.sagemaker import Fault
-
-Json = dict[str, Any]
-
-STACK = (
-    "arn:aws:cloudformation:us-east-1:123456789012:stack/app/1f6f0f6e-7a7b-11ef-8d3c-0a1b2c3d4e5f"
+from tests.handler_events import (
+    LOGICAL_ID,
+    PREFIX,
+    REQUEST,
+    ROLE,
+    STACK,
+    LambdaContext,
 )
-LOGICAL_ID = "RightSizeJob1A2B3C4D"
-PREFIX = "app-1f6f-rightsiz"
-ROLE = "arn:aws:iam::123456789012:role/app-JobRole-1ABCDEF"
-PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/bert/3"
-
-# An Advanced request as CloudFormation delivers it: every scalar a string.
-REQUEST: Json = {
-    "JobType": "Advanced",
-    "RoleArn": ROLE,
-    "InputConfig": {
-        "ModelPackageVersionArn": PACKAGE,
-        "JobDurationInSeconds": "7200",
-        "TrafficPattern": {
-            "TrafficType": "PHASES",
-            "Phases": [{"InitialNumberOfUsers": "1", "SpawnRate": "1", "DurationInSeconds": "120"}],
-        },
-        "ResourceLimit": {"MaxNumberOfTests": "2", "MaxParallelOfTests": "1"},
-        "EndpointConfigurations": [
-            {"InstanceType": "ml.g5.xlarge"},
-            {"ServerlessConfig": {"MemorySizeInMB": "2048", "MaxConcurrency": "5"}},
-        ],
-    },
-    "StoppingConditions": {
-        "MaxInvocations": "300",
-        "ModelLatencyThresholds": [{"Percentile": "P95", "ValueInMilliseconds": "100"}],
-    },
-    "Tags": [{"Key": "team", "Value": "ml"}],
-}
-
-
-class LambdaContext:
-    """The parts of Lambda's context object the handler reads."""
-
-    def __init__(self, seconds: float = 120.0) -> None:
-        self.deadline = time.monotonic() + seconds
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_stream_name = "2026/11/27/[$LATEST]0123456789abcdef"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
-
-
-def _properties(request: Json, prefix: str = PREFIX) -> Json:
-    return {
-        "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:app-Handler",
-        "Request": request,
-        "JobNamePrefix": prefix,
-    }
-
-
-def _event(
-    receiver: CfnResponseReceiver,
-    request_type: str,
-    *,
-    request: Json | None = None,
-    request_id: str | None = None,
-    **extra: Any,
-) -> Json:
-    request_id = request_id or str(uuid.uuid4())
-    event = {
-        "RequestType": request_type,
-        "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:app-Handler",
-        "ResponseURL": receiver.url(request_id),
-        "StackId": STACK,
-        "RequestId": request_id,
-        "LogicalResourceId": LOGICAL_ID,
-        "ResourceType": "Custom::InferenceRecommendationsJob",
-        "ResourceProperties": _properties(copy.deepcopy(REQUEST) if request is None else request),
-    }
-    event.update(extra)
-    return event
-
-
-def _update(
-    receiver: CfnResponseReceiver, physical_id: str, request: Json, old_request: Json | None = None
-) -> Json:
-    old = copy.deepcopy(REQUEST) if old_request is None else old_request
-    return _event(
-        receiver,
-        "Update",
-        request=request,
-        PhysicalResourceId=physical_id,
-        OldResourceProperties=_properties(old),
-    )
-
-
-def _delete(receiver: CfnResponseReceiver, physical_id: str) -> Json:
-    return _event(receiver, "Delete", PhysicalResourceId=physical_id)
-
-
-def _run(receiver: CfnResponseReceiver, event: Json, seconds: float = 120.0) -> ReceivedResponse:
-    handler(event, LambdaContext(seconds))
-    return receiver.response_for(event["RequestId"])
-
-
-def _create(receiver: CfnResponseReceiver, request: Json | None = None) -> ReceivedResponse:
-    return _run(receiver, _event(receiver, "Create", request=request))
-
-
-def _changed_request(**input_changes: str) -> Json:
-    request = copy.deepcopy(REQUEST)
-    request["InputConfig"].update(input_changes)
-    return request
-
+from tests.handler_events import changed_request as _changed_request
+from tests.handler_events import create as _create
+from tests.handler_events import delete as _delete
+from tests.handler_events import event as _event
+from tests.handler_events import run as _run
+from tests.handler_events import update as _update
 
 # -- Create ----------------------------------------------------------------------------------------
 
@@ -227,8 +129,10 @@ def test_create_on_resource_limit_says_it_is_a_quota(fake_sagemaker, cfn_receive
     assert "ResourceLimitExceeded" in response.reason
     assert "account quota" in response.reason
     assert "Service Quotas" in response.reason
+    # SageMaker refused the only attempt: no job can exist, so the id says so and the
+    # rollback's Delete does not look for one.
     digest = names.request_digest(STACK, LOGICAL_ID, event["RequestId"])
-    assert response.body["PhysicalResourceId"] == f"{PREFIX}-{digest[:12]}"
+    assert response.body["PhysicalResourceId"] == names.no_job_marker(digest)
 
 
 def test_throttled_create_is_retried_then_succeeds(fake_sagemaker, cfn_receiver):

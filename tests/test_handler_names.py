@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import re
+from typing import Any
 
+import botocore.session
 import names
 import pytest
+from events import intended_job_name, parse_event
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from tests.fakes.sagemaker import java_pattern
 
 JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}$")
 
@@ -119,3 +126,97 @@ def test_job_arn_uses_the_stacks_partition_region_account_and_lowercases():
 def test_job_arn_refuses_a_stack_id_that_is_no_arn():
     with pytest.raises(ValueError, match="StackId"):
         names.job_arn("not-an-arn", "job")
+
+
+# -- Names as CloudFormation events produce them ---------------------------------------------------
+
+
+@functools.cache
+def _model_job_name_shape():
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    shape = model.operation_model("CreateInferenceRecommendationsJob").input_shape
+    assert shape is not None
+    return shape.members["JobName"]
+
+
+def _create_event(request: tuple[str, str, str], prefix: str) -> dict[str, Any]:
+    stack_id, logical_id, request_id = request
+    return {
+        "RequestType": "Create",
+        "ResponseURL": "https://cfn-response.example/x?X-Amz-Signature=s",
+        "StackId": stack_id,
+        "RequestId": request_id,
+        "LogicalResourceId": logical_id,
+        "ResourceType": "Custom::InferenceRecommendationsJob",
+        "ResourceProperties": {"Request": {"JobType": "Default"}, "JobNamePrefix": prefix},
+    }
+
+
+def _intended(event: dict[str, Any]) -> str:
+    parsed = parse_event(copy.deepcopy(event))
+    assert parsed.properties is not None
+    return intended_job_name(parsed.envelope, parsed.properties)
+
+
+@settings(max_examples=40, deadline=None)
+@given(prefix=prefixes, request=requests)
+def test_generated_name_satisfies_the_api_models_pattern_and_length(prefix, request):
+    shape = _model_job_name_shape()
+    name = _name(prefix, request)
+    assert java_pattern(shape.metadata["pattern"]).fullmatch(name)
+    assert shape.metadata["min"] <= len(name) <= shape.metadata["max"] == names.JOB_NAME_MAX
+
+
+@settings(max_examples=40, deadline=None)
+@given(prefix=prefixes, request=requests)
+def test_unique_part_of_any_generated_name_ends_within_the_first_40_characters(prefix, request):
+    name = _name(prefix, request)
+    unique = names.request_digest(*request)[: names.UNIQUE_LENGTH]
+    assert name.endswith(f"-{unique}")
+    assert len(name) <= names.DERIVED_NAME_LIMIT
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.from_regex(r"\A[-a-zA-Z0-9_]{0,70}\Z"))
+def test_is_job_name_agrees_with_the_api_model(name):
+    shape = _model_job_name_shape()
+    expected = (
+        java_pattern(shape.metadata["pattern"]).fullmatch(name) is not None
+        and shape.metadata["min"] <= len(name) <= shape.metadata["max"]
+    )
+    assert names.is_job_name(name) is expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(prefix=prefixes, request=requests)
+def test_redelivered_create_event_gets_the_same_name(prefix, request):
+    event = _create_event(request, prefix)
+    assert _intended(event) == _intended(copy.deepcopy(event))
+
+
+@settings(max_examples=40, deadline=None)
+@given(prefix=prefixes, first=requests, second=requests)
+def test_distinct_create_events_get_names_distinct_within_the_first_40_characters(
+    prefix, first, second
+):
+    if first == second:
+        return
+    one = _intended(_create_event(first, prefix))
+    other = _intended(_create_event(second, prefix))
+    assert one[: names.DERIVED_NAME_LIMIT] != other[: names.DERIVED_NAME_LIMIT]
+
+
+@settings(max_examples=20, deadline=None)
+@given(prefix=prefixes, request=requests)
+def test_the_same_request_id_for_another_resource_gets_another_name(prefix, request):
+    stack_id, logical_id, request_id = request
+    other_resource = (stack_id, f"{logical_id}2", request_id)
+    assert _intended(_create_event(request, prefix)) != _intended(
+        _create_event(other_resource, prefix)
+    )
+
+
+def test_users_job_name_is_kept_as_given():
+    event = _create_event(("arn:aws:cloudformation:us-east-1:1:stack/a/b", "Job", "r"), "app")
+    event["ResourceProperties"]["Request"]["JobName"] = "Bert-Load-1"
+    assert _intended(event) == "Bert-Load-1"
