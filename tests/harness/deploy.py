@@ -45,6 +45,14 @@ __all__ = ["LocalCloudFormation", "Report", "WaitSignalReceiver"]
 CUSTOM = re.compile(r"^(Custom::.+|AWS::CloudFormation::CustomResource)$")
 WAIT_HANDLE = "AWS::CloudFormation::WaitConditionHandle"
 WAIT_CONDITION = "AWS::CloudFormation::WaitCondition"
+# Properties whose value CloudFormation uses as the physical id (what Ref returns), when set.
+NAME_PROPERTY = {
+    "AWS::Events::Rule": "Name",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+}
 RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours)\)$")
 
 
@@ -393,7 +401,8 @@ class LocalCloudFormation:
         if CUSTOM.match(type_):
             answer = self._invoke(logical_id, type_, "Create", properties)
             return Deployed(logical_id, type_, answer.physical_id, properties, answer.data)
-        physical_id = self._resolver(template).ref(logical_id)
+        physical_id = properties.get(NAME_PROPERTY.get(type_, ""), "")
+        physical_id = physical_id or self._resolver(template).ref(logical_id)
         if type_ == WAIT_HANDLE:
             physical_id = self._handle_url(logical_id)
         resource = Deployed(logical_id, type_, physical_id, properties)

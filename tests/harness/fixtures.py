@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from tests.fakes.cfn_receiver import CfnResponseReceiver
 from tests.fakes.sagemaker import FakeSageMaker
@@ -26,3 +29,44 @@ def cloudformation(
 ) -> LocalCloudFormation:
     """A local CloudFormation over the fake SageMaker (one stack)."""
     return LocalCloudFormation(fake=fake_sagemaker, receiver=cfn_receiver, signals=wait_signals)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """One moto server (S3, EventBridge, SQS over HTTP) for the session; its URL."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def aws_services(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """S3, EventBridge and SQS clients of this test (and of the handlers) reach a clean moto."""
+    for service in ("S3", "EVENTBRIDGE", "SQS"):
+        monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_server)
+    request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 (loopback)
+        pass
+    return moto_server
+
+
+@pytest.fixture
+def waiting_cloudformation(
+    fake_sagemaker: FakeSageMaker,
+    cfn_receiver: CfnResponseReceiver,
+    wait_signals: WaitSignalReceiver,
+    aws_services: str,
+) -> LocalCloudFormation:
+    """A local CloudFormation whose buckets and rules exist in moto (for waiting jobs)."""
+    return LocalCloudFormation(
+        fake=fake_sagemaker,
+        receiver=cfn_receiver,
+        signals=wait_signals,
+        aws_endpoint=aws_services,
+        tick=300,  # five fake minutes a step: rules still fire once per step, tests stay quick
+    )

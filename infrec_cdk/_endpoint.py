@@ -1,0 +1,91 @@
+"""``RecommendedEndpoint``: a SageMaker endpoint sized by a job's top recommendation."""
+
+from __future__ import annotations
+
+from infrec_cdk._config import SupportedEndpointType
+from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._job import InferenceRecommendationsJob
+
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+__all__ = ["RecommendedEndpoint"]
+
+
+def _real_time_only(job: InferenceRecommendationsJob) -> bool:
+    """Whether the job's top recommendation is certain to be a real-time (instance) one."""
+    wait = job.wait
+    if wait is not None and wait.endpoint_type == SupportedEndpointType.REAL_TIME:
+        return True
+    configurations = job.endpoint_configuration_kinds
+    return bool(configurations) and all(kind == "instance" for kind in configurations)
+
+
+class RecommendedEndpoint(Construct):
+    """A real-time endpoint for ``model_name`` on the instance type and count the job recommends.
+
+    The job must wait (``wait=Wait(...)``) and its top recommendation must be a real-time one:
+    pass ``Wait(endpoint_type=SupportedEndpointType.REAL_TIME)``, or test only instance types in
+    an Advanced job. The endpoint is created once the job has finished, in the same deployment.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        job: InferenceRecommendationsJob,
+        model_name: str,
+        variant_name: str = "AllTraffic",
+        encryption_key: kms.IKey | None = None,
+    ) -> None:
+        """Define the endpoint configuration and the endpoint.
+
+        Parameters
+        ----------
+        scope, id
+            Where the construct goes.
+        job
+            A waiting ``InferenceRecommendationsJob`` whose top recommendation sizes the endpoint.
+        model_name
+            The SageMaker model to host (e.g. ``cfn_model.attr_model_name``).
+        variant_name
+            The production variant's name. Default: ``AllTraffic``.
+        encryption_key
+            Key for the endpoint's storage volumes. Default: SageMaker's (some instance types
+            with local NVMe storage refuse a key).
+
+        """
+        super().__init__(scope, id)
+        top = job.top_recommendation
+        problems = []
+        if top is None:
+            problems.append("job: must wait for its results (pass wait=Wait(...))")
+        elif not _real_time_only(job):
+            problems.append(
+                "job: its top recommendation may be serverless; pass "
+                "Wait(endpoint_type=SupportedEndpointType.REAL_TIME) or test only instance types"
+            )
+        if problems or top is None:
+            raise InfrecValidationError(problems, construct_path=self.node.path)
+
+        self.endpoint_config = sagemaker.CfnEndpointConfig(
+            self,
+            "Config",
+            production_variants=[
+                sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                    variant_name=variant_name,
+                    model_name=model_name,
+                    instance_type=top.instance_type,
+                    initial_instance_count=top.initial_instance_count,
+                    initial_variant_weight=1,
+                )
+            ],
+            kms_key_id=None if encryption_key is None else encryption_key.key_arn,
+        )
+        self.endpoint = sagemaker.CfnEndpoint(
+            self, "Resource", endpoint_config_name=self.endpoint_config.attr_endpoint_config_name
+        )
+        self.endpoint_name: str = self.endpoint.attr_endpoint_name
+        """The endpoint's name (a token)."""

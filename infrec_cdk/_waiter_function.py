@@ -1,0 +1,125 @@
+"""The stack's waiter Lambda: polls waiting jobs and serves their results resources."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from infrec_cdk import _security
+from infrec_cdk._stack_function import StackFunction
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+
+__all__ = ["WaiterFunction"]
+
+_LIST_STEPS_REASON = (
+    "ListInferenceRecommendationsJobSteps has no resource type in IAM: only * can be named; "
+    "the waiter calls it for the jobs it was told to follow, to log their progress"
+)
+
+
+class WaiterFunction(StackFunction):
+    """Polls this stack's waiting jobs and archives their results; use ``WaiterFunction.of``."""
+
+    SINGLETON_ID: ClassVar[str] = "InfrecJobWaiter3b9d51c4"
+    HANDLER: ClassVar[str] = "waiter.handler"
+    TIMEOUT: ClassVar[cdk.Duration] = cdk.Duration.minutes(1)
+    DESCRIPTION: ClassVar[str] = (
+        "infrec-cdk: polls waiting recommendation jobs, archives their results"
+    )
+    ROLE_DESCRIPTION: ClassVar[str] = (
+        "infrec-cdk job waiter: follows this stack's waiting recommendation jobs"
+    )
+    FUNCTION_FINDINGS: ClassVar[tuple[_security.Finding, ...]] = (
+        _security.WAITER_LAMBDA_CONCURRENCY,
+        _security.WAITER_LAMBDA_DLQ,
+        _security.WAITER_LAMBDA_OUTSIDE_VPC,
+    )
+
+    def initial_statements(self) -> list[iam.PolicyStatement]:
+        """Describe this stack's jobs, list their steps, announce their end on the default bus."""
+        stack = cdk.Stack.of(self)
+        return [
+            iam.PolicyStatement(
+                actions=["sagemaker:DescribeInferenceRecommendationsJob"],
+                resources=[self.stack_jobs_wildcard().resource],
+            ),
+            iam.PolicyStatement(
+                sid="ListJobSteps",
+                actions=["sagemaker:ListInferenceRecommendationsJobSteps"],
+                resources=["*"],
+            ),
+            iam.PolicyStatement(
+                actions=["events:PutEvents"],
+                resources=[
+                    stack.format_arn(
+                        service="events", resource="event-bus", resource_name="default"
+                    )
+                ],
+            ),
+        ]
+
+    def initial_wildcards(self) -> list[_security.Wildcard]:
+        """Return the stack's jobs by prefix, and the step listing IAM cannot scope."""
+        return [
+            self.stack_jobs_wildcard(),
+            _security.Wildcard(resource="*", reason=_LIST_STEPS_REASON),
+        ]
+
+    def allow_job_name(self, job_name: str) -> None:
+        """Let the waiter describe a job whose name the user chose."""
+        names = sorted({job_name, job_name.lower()})
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                actions=["sagemaker:DescribeInferenceRecommendationsJob"],
+                resources=[self.job_arn(name) for name in names],
+            )
+        )
+
+    def allow_rule(self, rule_name: str) -> None:
+        """Let the waiter read, disable and re-enable one job's poll rule."""
+        arn = cdk.Stack.of(self).format_arn(
+            service="events", resource="rule", resource_name=rule_name
+        )
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                actions=["events:DescribeRule", "events:DisableRule", "events:EnableRule"],
+                resources=[arn],
+            )
+        )
+
+    def allow_archive(self, bucket: s3.IBucket, prefix: str, key: kms.IKey, sid: str) -> None:
+        """Let the waiter write results below ``prefix`` of ``bucket``, encrypted with ``key``.
+
+        ``sid`` makes the statement ids unique in the shared policy (one pair per job).
+        """
+        objects = bucket.arn_for_objects(f"{prefix}/*")
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                sid=f"ArchiveResults{sid}", actions=["s3:PutObject"], resources=[objects]
+            ),
+            iam.PolicyStatement(
+                sid=f"ArchiveKey{sid}",
+                actions=["kms:GenerateDataKey"],
+                resources=[key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"s3.{cdk.Stack.of(self).region}.amazonaws.com"
+                    }
+                },
+            ),
+        )
+        _security.acknowledge_wildcards(
+            self.policy,
+            [
+                _security.Wildcard(
+                    resource=objects,
+                    reason=(
+                        "Results are archived under the job's name, generated at deploy time; "
+                        "the ARN covers only this job's results prefix of its output bucket"
+                    ),
+                )
+            ],
+        )

@@ -1,0 +1,290 @@
+"""Wait for a job during deployment and hand its top recommendation to the rest of the stack.
+
+CloudFormation gives a custom resource one hour; Inference Recommender jobs may run five, and
+SageMaker announces nothing when they end. So the job resource answers at once, and:
+
+- a ``WaitCondition`` (up to 12 hours) waits for the job, with a fresh handle per request (their
+  logical ids carry a digest of the request, so a changed request waits for its new job);
+- an EventBridge rule (one per request) invokes the stack's waiter Lambda every poll interval;
+  the waiter logs progress and, when the job ends, signals the handle (SUCCESS on COMPLETED,
+  FAILURE with SageMaker's reason otherwise), publishes a completion event and disables the rule;
+- a ``Custom::InferenceRecommendationsResults`` resource, created once the wait is over, archives
+  the full results to the output bucket and answers the top recommendation as attributes.
+
+Deleting or rolling back the stack deletes the rule (no poller outlives the stack) and the job
+resource stops a job that still runs.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Final
+
+from infrec_cdk._config import SupportedEndpointType
+from infrec_cdk._waiter_function import WaiterFunction
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+__all__ = [
+    "RESULTS_RESOURCE_TYPE",
+    "JobWaiter",
+    "Objective",
+    "TopRecommendation",
+    "Wait",
+    "wait_problems",
+]
+
+RESULTS_RESOURCE_TYPE: Final = "Custom::InferenceRecommendationsResults"
+MAX_WAIT_SECONDS: Final = 43_200  # a WaitCondition's longest timeout (12 h)
+MAX_JOB_SECONDS: Final = 18_000  # the longest job SageMaker allows (5 h)
+MARGIN_SECONDS: Final = 3_600  # pending time, benchmarks still running, polling
+
+
+class Objective(enum.StrEnum):
+    """Which recommendation is "top"."""
+
+    LOWEST_COST_PER_INFERENCE = "LowestCostPerInference"
+    LOWEST_COST_PER_HOUR = "LowestCostPerHour"
+    LOWEST_LATENCY = "LowestLatency"
+    HIGHEST_MAX_INVOCATIONS = "HighestMaxInvocations"
+
+
+def _one_minute() -> cdk.Duration:
+    return cdk.Duration.minutes(1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Wait:
+    """Wait for the job to finish during deployment and expose its top recommendation.
+
+    Parameters
+    ----------
+    poll_interval
+        How often the job is described, in whole minutes. Default: every minute.
+    timeout
+        How long the deployment waits before it fails (and rolls back, stopping the job).
+        Default: the job's ``JobDurationInSeconds`` (5 hours when unset) plus one hour;
+        at most 12 hours.
+    objective
+        Which recommendation is top. Default: ``Objective.LOWEST_COST_PER_INFERENCE``.
+    max_model_latency
+        Only recommendations whose ``ModelLatency`` is at most this. Default: no limit.
+    max_cost_per_hour
+        Only recommendations costing at most this many USD per hour. Default: no limit.
+    endpoint_type
+        Only real-time or only serverless recommendations. Default: either.
+
+    No recommendation meeting the limits fails the deployment with the reason.
+
+    """
+
+    poll_interval: cdk.Duration = field(default_factory=_one_minute)
+    timeout: cdk.Duration | None = None
+    objective: Objective = Objective.LOWEST_COST_PER_INFERENCE
+    max_model_latency: float | None = None
+    max_cost_per_hour: float | None = None
+    endpoint_type: SupportedEndpointType | None = None
+
+
+def default_timeout_seconds(request: dict[str, object]) -> int:
+    """Return the job's own duration (or the longest allowed) plus a margin, within 12 hours."""
+    input_config = request.get("InputConfig")
+    duration = input_config.get("JobDurationInSeconds") if isinstance(input_config, dict) else None
+    known = isinstance(duration, int) and not isinstance(duration, bool) and duration > 0
+    seconds = duration if known and isinstance(duration, int) else MAX_JOB_SECONDS
+    return min(MAX_WAIT_SECONDS, seconds + MARGIN_SECONDS)
+
+
+def wait_problems(wait: Wait) -> list[str]:
+    """Return what is wrong with ``wait``, each problem naming the field and the rule."""
+    problems = []
+    minutes = wait.poll_interval.to_seconds(integral=False) / 60
+    if not float(minutes).is_integer() or minutes < 1:
+        problems.append(
+            f"wait.poll_interval: {wait.poll_interval.to_human_string()} must be a whole number "
+            "of minutes, at least 1 (EventBridge schedules run at most once a minute)"
+        )
+    if wait.timeout is not None:
+        seconds = wait.timeout.to_seconds(integral=False)
+        if not 60 <= seconds <= MAX_WAIT_SECONDS:  # noqa: PLR2004 (one minute)
+            problems.append(
+                f"wait.timeout: {wait.timeout.to_human_string()} must be between 1 minute and "
+                "12 hours (the longest a WaitCondition waits)"
+            )
+    for name, value in (
+        ("max_model_latency", wait.max_model_latency),
+        ("max_cost_per_hour", wait.max_cost_per_hour),
+    ):
+        if value is not None and value <= 0:
+            problems.append(f"wait.{name}: {value} must be above 0")
+    return problems
+
+
+class TopRecommendation:
+    """The top recommendation of a finished job, as tokens other constructs can use."""
+
+    def __init__(self, resource: cdk.CustomResource) -> None:
+        self._resource = resource
+
+    def attribute(self, name: str) -> str:
+        """Any attribute of the results resource, e.g. ``"EnvironmentParameters"``."""
+        return self._resource.get_att_string(name)
+
+    def _number(self, name: str) -> float:
+        return cdk.Token.as_number(self._resource.get_att(name))
+
+    @property
+    def recommendation_id(self) -> str:
+        """``RecommendationId`` (for ``GetScalingConfigurationRecommendation`` and the SDK)."""
+        return self.attribute("RecommendationId")
+
+    @property
+    def endpoint_type(self) -> str:
+        """``RealTime`` or ``Serverless``."""
+        return self.attribute("EndpointType")
+
+    @property
+    def instance_type(self) -> str:
+        """The instance type, e.g. ``ml.c5.xlarge`` (empty for a serverless recommendation)."""
+        return self.attribute("InstanceType")
+
+    @property
+    def initial_instance_count(self) -> float:
+        """How many instances (a number token; real-time recommendations only)."""
+        return self._number("InitialInstanceCount")
+
+    @property
+    def serverless_memory_size_in_mb(self) -> float:
+        """Memory of a serverless recommendation (a number token)."""
+        return self._number("ServerlessMemorySizeInMB")
+
+    @property
+    def serverless_max_concurrency(self) -> float:
+        """Concurrency of a serverless recommendation (a number token)."""
+        return self._number("ServerlessMaxConcurrency")
+
+    @property
+    def cost_per_hour(self) -> str:
+        """USD per hour, as SageMaker reported it (a string token)."""
+        return self.attribute("CostPerHour")
+
+    @property
+    def cost_per_inference(self) -> str:
+        """USD per inference (a string token)."""
+        return self.attribute("CostPerInference")
+
+    @property
+    def max_invocations(self) -> str:
+        """Expected maximum invocations per minute (a string token)."""
+        return self.attribute("MaxInvocations")
+
+    @property
+    def model_latency(self) -> str:
+        """Model latency as SageMaker reported it (a string token)."""
+        return self.attribute("ModelLatency")
+
+    @property
+    def archive_uri(self) -> str:
+        """``s3://`` URI of the archived Describe answer with every recommendation."""
+        return self.attribute("ArchiveUri")
+
+
+def request_digest(scope: Construct, request: dict[str, object]) -> str:
+    """Eight hex characters that change whenever the request changes."""
+    resolved = cdk.Stack.of(scope).resolve(request)
+    text = json.dumps(resolved, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+class JobWaiter(Construct):
+    """The wait condition, the poll schedule and the results resource of one job."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        wait: Wait,
+        request: dict[str, object],
+        job_resource: cdk.CustomResource,
+        job_name_prefix: str,
+        output_bucket: s3.IBucket,
+        encryption_key: kms.IKey,
+        log_encryption_key: kms.IKey | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        waiter = WaiterFunction.of(self, log_encryption_key=log_encryption_key)
+        digest = request_digest(self, request)
+        job_name = job_resource.get_att_string("JobName")
+        key_prefix = f"{job_name_prefix}/results"
+
+        handle = cdk.CfnWaitConditionHandle(self, f"Handle{digest}")
+        # A name known at synth time: the rule's own input names it, and the waiter's policy
+        # grants on it, without a reference back to the rule (which would be a cycle).
+        rule_name = f"{cdk.Names.unique_resource_name(self, max_length=54)}-{digest}"
+        self.rule = events.Rule(
+            self,
+            f"Poll{digest}",
+            rule_name=rule_name,
+            schedule=events.Schedule.rate(wait.poll_interval),
+            description="infrec-cdk: polls a recommendation job until it ends",
+        )
+        self.rule.add_target(
+            targets.LambdaFunction(
+                waiter.function,
+                event=events.RuleTargetInput.from_object(
+                    {
+                        "JobName": job_name,
+                        "SignalUrl": handle.ref,
+                        "RuleName": rule_name,
+                        "StackId": stack.stack_id,
+                        "LogicalResourceId": stack.get_logical_id(
+                            job_resource.node.default_child  # type: ignore[arg-type]
+                        ),
+                    }
+                ),
+                retry_attempts=0,  # the next poll is the retry
+            )
+        )
+        timeout = (
+            default_timeout_seconds(request)
+            if wait.timeout is None
+            else int(wait.timeout.to_seconds())
+        )
+        self.condition = cdk.CfnWaitCondition(
+            self, f"Condition{digest}", handle=handle.ref, timeout=str(timeout), count=1
+        )
+        self.condition.node.add_dependency(job_resource)
+        self.condition.node.add_dependency(self.rule)
+
+        waiter.allow_rule(rule_name)
+        waiter.allow_archive(output_bucket, key_prefix, encryption_key, sid=digest)
+        self.results = cdk.CustomResource(
+            self,
+            "Results",
+            service_token=waiter.function.function_arn,
+            resource_type=RESULTS_RESOURCE_TYPE,
+            properties={
+                "JobName": job_name,
+                "Bucket": output_bucket.bucket_name,
+                "KeyPrefix": key_prefix,
+                "KmsKeyId": encryption_key.key_arn,
+                "Objective": str(wait.objective),
+                "MaxModelLatency": "" if wait.max_model_latency is None else wait.max_model_latency,
+                "MaxCostPerHour": "" if wait.max_cost_per_hour is None else wait.max_cost_per_hour,
+                "EndpointType": "" if wait.endpoint_type is None else str(wait.endpoint_type),
+            },
+        )
+        self.results.node.add_dependency(self.condition)
+        self.results.node.add_dependency(waiter.policy)
+        self.top_recommendation = TopRecommendation(self.results)
+        self.timeout_seconds = timeout

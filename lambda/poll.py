@@ -1,0 +1,209 @@
+"""The scheduled poll of one waiting job: log its progress; when it ends, signal and announce.
+
+An EventBridge rule (one per waiting job, deleted with the stack) invokes this every poll
+interval with ``{"JobName", "SignalUrl", "RuleName", "StackId", "LogicalResourceId"}``. SageMaker
+publishes no event for these jobs, so this is how the stack learns that one finished:
+
+1. Describe the job and count its benchmark steps (one JSON log line: the progress).
+2. While it runs, that is all.
+3. Once it ended: disable the rule (a disabled rule means "already announced", so a late or
+   repeated invocation does nothing), signal the wait condition — SUCCESS for COMPLETED, FAILURE
+   with SageMaker's FailureReason otherwise — then publish one completion event on the default
+   event bus. A signal that cannot be delivered re-enables the rule, so the next poll retries.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import json
+import time
+from collections.abc import Mapping
+from typing import Any, Final
+
+from aws import Clients, ClientsFactory, default_clients
+from botocore.exceptions import BotoCoreError, ClientError
+from cfn_response import send
+from deadline import remaining_seconds
+from log import DecisionLog, configure, secrets_of
+
+__all__ = ["EVENT_DETAIL_TYPE", "EVENT_SOURCE", "PollRequest", "completion_event", "handle"]
+
+EVENT_SOURCE: Final = "infrec-cdk"
+EVENT_DETAIL_TYPE: Final = "Inference Recommendations Job State Change"
+ENDED: Final = frozenset({"COMPLETED", "FAILED", "STOPPED", "DELETED"})
+_MAX_STEP_PAGES: Final = 10
+_MAX_REASON: Final = 1000
+_NOT_FOUND: Final = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class PollRequest:
+    """What the rule's input tells the poll."""
+
+    job_name: str
+    signal_url: str
+    rule_name: str
+    stack_id: str = ""
+    logical_resource_id: str = ""
+
+    @classmethod
+    def parse(cls, event: object) -> PollRequest:
+        """Read the rule's input; raise ``ValueError`` naming a missing field."""
+        if not isinstance(event, Mapping):
+            raise ValueError("the poll event is not an object")  # noqa: TRY004 (one error type)
+        values = {}
+        for key in ("JobName", "SignalUrl", "RuleName"):
+            value = event.get(key)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"the poll event has no {key}")
+            values[key] = value
+        return cls(
+            job_name=values["JobName"],
+            signal_url=values["SignalUrl"],
+            rule_name=values["RuleName"],
+            stack_id=str(event.get("StackId", "")),
+            logical_resource_id=str(event.get("LogicalResourceId", "")),
+        )
+
+
+def _iso(value: object) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return None if value is None else str(value)
+
+
+def completion_event(request: PollRequest, describe: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the EventBridge entry announcing that the job ended (schema in the README)."""
+    recommendations = describe.get("InferenceRecommendations") or []
+    detail = {
+        "jobName": describe.get("JobName", request.job_name),
+        "jobArn": describe.get("JobArn", ""),
+        "jobType": describe.get("JobType", ""),
+        "status": describe.get("Status", ""),
+        "failureReason": describe.get("FailureReason"),
+        "creationTime": _iso(describe.get("CreationTime")),
+        "completionTime": _iso(describe.get("CompletionTime")),
+        "recommendationCount": len(recommendations),
+        "stackId": request.stack_id,
+        "logicalResourceId": request.logical_resource_id,
+    }
+    return {
+        "Source": EVENT_SOURCE,
+        "DetailType": EVENT_DETAIL_TYPE,
+        "Resources": [detail["jobArn"]] if detail["jobArn"] else [],
+        "Detail": json.dumps(detail),
+        "EventBusName": "default",
+    }
+
+
+def _signal_body(request: PollRequest, describe: Mapping[str, Any]) -> bytes:
+    status = str(describe.get("Status", ""))
+    if status == "COMPLETED":
+        signal, reason = "SUCCESS", f"job {request.job_name} completed"
+    else:
+        why = describe.get("FailureReason") or "SageMaker gave no reason"
+        signal, reason = "FAILURE", f"job {request.job_name} ended {status}: {why}"
+    return json.dumps(
+        {
+            "Status": signal,
+            "Reason": reason[:_MAX_REASON],
+            "UniqueId": request.job_name,
+            "Data": str(describe.get("JobArn", "")),
+        }
+    ).encode()
+
+
+def _describe(clients: Clients, job_name: str) -> Mapping[str, Any]:
+    """Describe the job; one SageMaker does not know ends the wait (nothing to wait for)."""
+    try:
+        answer: Mapping[str, Any] = clients.sagemaker.describe_inference_recommendations_job(
+            JobName=job_name
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in {
+            "ResourceNotFound",
+            "ResourceNotFoundException",
+        }:
+            raise
+        return {
+            "JobName": job_name,
+            "Status": "NOT_FOUND",
+            "FailureReason": "SageMaker has no job of that name",
+        }
+    return answer
+
+
+def _step_counts(clients: Clients, job_name: str) -> dict[str, int]:
+    counts: collections.Counter[str] = collections.Counter()
+    token = None
+    for _ in range(_MAX_STEP_PAGES):
+        params: dict[str, Any] = {"JobName": job_name, "MaxResults": 100}
+        if token:
+            params["NextToken"] = token
+        page = clients.sagemaker.list_inference_recommendations_job_steps(**params)
+        counts.update(str(step.get("Status", "")) for step in page.get("Steps", []))
+        token = page.get("NextToken")
+        if not token:
+            break
+    return dict(counts)
+
+
+def _announce(
+    request: PollRequest,
+    describe: Mapping[str, Any],
+    clients: Clients,
+    log: DecisionLog,
+    deadline: float,
+) -> None:
+    state = clients.events.describe_rule(Name=request.rule_name).get("State")
+    if state == "DISABLED":
+        log.decision("announce", "already-announced")
+        return
+    clients.events.disable_rule(Name=request.rule_name)
+    delivery = send(request.signal_url, _signal_body(request, describe), deadline=deadline, log=log)
+    if not delivery.delivered:
+        clients.events.enable_rule(Name=request.rule_name)
+        log.decision("signal", "undelivered", error=delivery.detail)
+        return
+    log.decision("signal", "delivered", status=describe.get("Status"))
+    if describe.get("Status") not in ENDED:
+        return  # no job to announce
+    answer = clients.events.put_events(Entries=[completion_event(request, describe)])
+    failed = answer.get("FailedEntryCount", 0)
+    log.decision("publish", "failed" if failed else "published", failed_entries=failed)
+
+
+def handle(event: object, context: object, *, clients: ClientsFactory = default_clients) -> None:
+    """Poll the job named in ``event`` once; never raise."""
+    configure()
+    started = time.monotonic()
+    remaining = remaining_seconds(context)
+    try:
+        request = PollRequest.parse(event)
+    except ValueError as error:
+        DecisionLog(
+            request_type="Poll", request_id="", logical_resource_id="", physical_resource_id=""
+        ).decision("poll", "invalid-event", error=str(error))
+        return
+    log = DecisionLog(
+        request_type="Poll",
+        request_id=str(getattr(context, "aws_request_id", "")),
+        logical_resource_id=request.logical_resource_id,
+        physical_resource_id=request.job_name,
+        job_name=request.job_name,
+        secrets=secrets_of(request.signal_url),
+    )
+    deadline = started + max(1.0, remaining - 2.0)
+    try:
+        aws = clients(min(20.0, max(1.0, remaining / 3)))
+        describe = _describe(aws, request.job_name)
+        status = str(describe.get("Status", ""))
+        steps = {} if status == "NOT_FOUND" else _step_counts(aws, request.job_name)
+        log.decision("poll", status, steps=steps)
+        if status in ENDED or status == "NOT_FOUND":
+            _announce(request, describe, aws, log, deadline)
+    except (ClientError, BotoCoreError) as error:
+        # The next poll tries again; a job that never ends is caught by the wait's timeout.
+        log.decision("poll", "error", error=f"{type(error).__name__}: {error}")

@@ -1,0 +1,190 @@
+"""``Custom::InferenceRecommendationsResults``: archive a finished job's results, show the top.
+
+Created after the job's wait condition has been signalled. Create and Update describe the job,
+write the whole Describe answer as JSON to the output bucket (KMS-encrypted) under the job's name,
+pick the top recommendation (objective and limits from the properties) and answer it as
+attributes — a few hundred bytes however many recommendations there are. Delete does nothing:
+the archive is kept. The physical id is the archive's S3 URI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import time
+from collections.abc import Mapping
+from typing import Any, Final
+
+import selection
+from aws import ClientsFactory, default_clients
+from botocore.exceptions import BotoCoreError, ClientError
+from cfn_response import CfnResponse, Status, encode, send
+from deadline import TimedOut, remaining_seconds, response_reserve, run_within
+from events import Envelope
+from log import DecisionLog, configure, secrets_of
+
+__all__ = ["ResultsProperties", "archive_key", "handle"]
+
+RESOURCE_TYPE: Final = "Custom::InferenceRecommendationsResults"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ResultsProperties:
+    """The resource properties, parsed (CloudFormation sends every scalar as a string)."""
+
+    job_name: str
+    bucket: str
+    key_prefix: str
+    kms_key_id: str
+    objective: str
+    limits: selection.Limits
+
+    @classmethod
+    def parse(cls, raw: object) -> ResultsProperties:
+        """Parse ``ResourceProperties``; raise ``ValueError`` naming the bad property."""
+        if not isinstance(raw, Mapping):
+            raise ValueError("ResourceProperties: must be an object")  # noqa: TRY004
+        for key in ("JobName", "Bucket"):
+            if not isinstance(raw.get(key), str) or not raw[key]:
+                raise ValueError(f"ResourceProperties.{key}: is required")
+
+        def number(key: str) -> float | None:
+            text = str(raw.get(key, "") or "")
+            if not text:
+                return None
+            try:
+                return float(text)
+            except ValueError:
+                raise ValueError(f"ResourceProperties.{key}: {text!r} is not a number") from None
+
+        return cls(
+            job_name=str(raw["JobName"]),
+            bucket=str(raw["Bucket"]),
+            key_prefix=str(raw.get("KeyPrefix", "")).strip("/"),
+            kms_key_id=str(raw.get("KmsKeyId", "")),
+            objective=str(raw.get("Objective") or "LowestCostPerInference"),
+            limits=selection.Limits(
+                max_model_latency=number("MaxModelLatency"),
+                max_cost_per_hour=number("MaxCostPerHour"),
+                endpoint_type=str(raw.get("EndpointType") or "") or None,
+            ),
+        )
+
+
+def archive_key(prefix: str, job_name: str) -> str:
+    """Where a job's Describe answer is archived in the bucket."""
+    return f"{prefix}/{job_name}/describe.json" if prefix else f"{job_name}/describe.json"
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Outcome:
+    status: Status
+    physical_resource_id: str
+    reason: str = ""
+    data: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _archive_and_select(
+    props: ResultsProperties, clients: ClientsFactory, timeout: float, log: DecisionLog
+) -> _Outcome | str:
+    aws = clients(timeout)
+    describe: Mapping[str, Any] = aws.sagemaker.describe_inference_recommendations_job(
+        JobName=props.job_name
+    )
+    status = describe.get("Status")
+    if status != "COMPLETED":
+        why = describe.get("FailureReason") or "no reason given"
+        return f"job {props.job_name} is {status}, not COMPLETED: {why}"
+    key = archive_key(props.key_prefix, props.job_name)
+    put: dict[str, Any] = {
+        "Bucket": props.bucket,
+        "Key": key,
+        "Body": json.dumps(dict(describe), default=_json_default, indent=1).encode(),
+        "ContentType": "application/json",
+    }
+    if props.kms_key_id:
+        put |= {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": props.kms_key_id}
+    aws.s3.put_object(**put)
+    uri = f"s3://{props.bucket}/{key}"
+    log.decision("archive", "written", archive=uri)
+    found = selection.candidates(describe)
+    top = selection.select(found, props.objective, props.limits)
+    if isinstance(top, str):
+        return f"job {props.job_name}: {top} (all results: {uri})"
+    log.decision("select", "chosen", recommendation_id=top.recommendation_id)
+    return _Outcome(
+        "SUCCESS", uri, data=selection.attributes(top, archive_uri=uri, count=len(found))
+    )
+
+
+def _decide(
+    event: Mapping[str, object],
+    envelope: Envelope,
+    clients: ClientsFactory,
+    timeout: float,
+    log: DecisionLog,
+) -> _Outcome:
+    keep = envelope.physical_resource_id or f"results-of-{envelope.logical_resource_id}"
+    if envelope.request_type == "Delete":
+        log.decision("delete", "kept-archive")
+        return _Outcome("SUCCESS", keep)
+    try:
+        props = ResultsProperties.parse(event.get("ResourceProperties"))
+        result = _archive_and_select(props, clients, timeout, log)
+    except ValueError as error:
+        return _Outcome("FAILED", keep, str(error))
+    except (ClientError, BotoCoreError) as error:
+        return _Outcome("FAILED", keep, f"could not read or archive the job's results: {error}")
+    if isinstance(result, str):
+        return _Outcome("FAILED", keep, result)
+    return result
+
+
+def handle(
+    event: Mapping[str, object],
+    context: object,
+    *,
+    clients: ClientsFactory = default_clients,
+    reserve_seconds: float | None = None,
+) -> None:
+    """Answer one event of the results resource, once and in time; never raise."""
+    configure()
+    started = time.monotonic()
+    remaining = remaining_seconds(context)
+    envelope = Envelope.of(event)
+    log = DecisionLog(
+        request_type=envelope.request_type,
+        request_id=envelope.request_id,
+        logical_resource_id=envelope.logical_resource_id,
+        physical_resource_id=envelope.physical_resource_id,
+        secrets=secrets_of(envelope.response_url),
+    )
+    if not envelope.response_url:
+        log.decision("receive", "no-response-url")
+        return
+    reserve = response_reserve(remaining) if reserve_seconds is None else reserve_seconds
+    budget = max(0.5, remaining - reserve)
+    result = run_within(
+        lambda: _decide(event, envelope, clients=clients, timeout=budget, log=log), budget
+    )
+    if isinstance(result, TimedOut):
+        keep = envelope.physical_resource_id or f"results-of-{envelope.logical_resource_id}"
+        result = _Outcome("FAILED", keep, f"SageMaker or S3 did not answer within {budget:.0f} s")
+    log.decision("respond", result.status, reason=result.reason)
+    response = CfnResponse(
+        status=result.status,
+        reason=result.reason,
+        physical_resource_id=result.physical_resource_id,
+        stack_id=envelope.stack_id,
+        request_id=envelope.request_id,
+        logical_resource_id=envelope.logical_resource_id,
+        data=result.data,
+    )
+    send(envelope.response_url, encode(response), deadline=started + remaining - 0.5, log=log)

@@ -1,0 +1,29 @@
+"""Lambda entrypoint of the waiting machinery: scheduled polls and the results resource.
+
+One function per stack serves both: an event with a ``RequestType`` is CloudFormation's (the
+``Custom::InferenceRecommendationsResults`` resource); anything else is a poll from a job's
+EventBridge rule. Nothing escapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import poll
+import results
+from log import LOGGER
+
+__all__ = ["handler"]
+
+
+def handler(event: object, context: object) -> None:
+    """Handle a poll or a results-resource event."""
+    try:
+        if isinstance(event, Mapping) and "RequestType" in event:
+            results.handle(event, context)
+        else:
+            poll.handle(event, context)
+    except Exception as error:  # noqa: BLE001 (last line of defence: nothing reaches Lambda)
+        LOGGER.error(
+            '{"action": "handle", "outcome": "error", "error": "%s"}', type(error).__name__
+        )

@@ -1,0 +1,294 @@
+"""Waiting for the job: deployed on the local CloudFormation over the fake SageMaker and moto."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infrec_cdk import (
+    RESULTS_RESOURCE_TYPE,
+    EndpointConfiguration,
+    InferenceRecommendationsJob,
+    InfrecValidationError,
+    ModelSource,
+    Objective,
+    Phase,
+    ServerlessConfig,
+    StoppingConditions,
+    TrafficPattern,
+    Wait,
+)
+
+import aws_cdk as cdk
+import boto3
+import pytest
+from aws_cdk.assertions import Template
+
+from tests.fakes.sagemaker import FakeSageMaker
+from tests.harness.deploy import LocalCloudFormation
+
+PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
+ATTRIBUTES = ("InstanceType", "InitialInstanceCount", "CostPerHour", "ArchiveUri", "ModelLatency")
+
+
+def waiting_stack(wait: Wait | None = None, **props: Any) -> cdk.Stack:
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    job = InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(PACKAGE),
+        wait=wait or Wait(),
+        **props,
+    )
+    top = job.top_recommendation
+    assert top is not None
+    cdk.CfnOutput(stack, "InstanceType", value=top.instance_type)
+    cdk.CfnOutput(
+        stack, "InitialInstanceCount", value=cdk.Token.as_string(top.initial_instance_count)
+    )
+    cdk.CfnOutput(stack, "CostPerHour", value=top.cost_per_hour)
+    cdk.CfnOutput(stack, "ArchiveUri", value=top.archive_uri)
+    cdk.CfnOutput(stack, "ModelLatency", value=top.model_latency)
+    return stack
+
+
+def advanced_props() -> dict[str, Any]:
+    return {
+        "job_duration": cdk.Duration.hours(2),
+        "endpoint_configurations": [
+            EndpointConfiguration.instance("ml.c5.xlarge"),
+            EndpointConfiguration.instance("ml.m5.xlarge"),
+            EndpointConfiguration.serverless(
+                ServerlessConfig(memory_size_in_mb=2048, max_concurrency=10)
+            ),
+        ],
+        "traffic_pattern": TrafficPattern.phases(
+            [Phase(duration=cdk.Duration.minutes(2), initial_number_of_users=1, spawn_rate=1)]
+        ),
+        "stopping_conditions": StoppingConditions(max_invocations=1000),
+    }
+
+
+def describe(job_name: str) -> dict[str, Any]:
+    client = boto3.client("sagemaker")
+    answer: dict[str, Any] = dict(client.describe_inference_recommendations_job(JobName=job_name))
+    return answer
+
+
+def template_of(stack: cdk.Stack) -> dict[str, Any]:
+    return dict(Template.from_stack(stack).to_json())
+
+
+def events_queue(endpoint: str) -> str:
+    """An SQS queue that receives this library's completion events from the default bus."""
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
+    url = sqs.create_queue(QueueName="completion-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = boto3.client("events", endpoint_url=endpoint, region_name="us-east-1")
+    events.put_rule(Name="to-queue", EventPattern=json.dumps({"source": ["infrec-cdk"]}))
+    events.put_targets(Rule="to-queue", Targets=[{"Id": "queue", "Arn": arn}])
+    return str(url)
+
+
+def received_events(endpoint: str, url: str) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]
+
+
+def test_default_job_waits_signals_archives_and_exposes_the_top(
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker, aws_services: str
+):
+    queue = events_queue(aws_services)
+    report = waiting_cloudformation.deploy(template_of(waiting_stack()))
+
+    assert report.status == "CREATE_COMPLETE", report.failure
+    (job,) = fake_sagemaker.jobs.values()
+    assert job.status == "COMPLETED"
+    assert report.running_jobs == []
+    recommendations = describe(job.name)["InferenceRecommendations"]
+    cheapest = min(recommendations, key=lambda r: r["Metrics"]["CostPerInference"])
+    assert report.outputs["InstanceType"] == cheapest["EndpointConfiguration"]["InstanceType"]
+    assert report.outputs["InitialInstanceCount"] == "1"
+    assert report.outputs["CostPerHour"] == str(cheapest["Metrics"]["CostPerHour"])
+
+    archive = report.outputs["ArchiveUri"]
+    bucket, key = archive.removeprefix("s3://").split("/", 1)
+    s3 = boto3.client("s3", endpoint_url=aws_services, region_name="us-east-1")
+    stored = s3.get_object(Bucket=bucket, Key=key)
+    assert stored["ServerSideEncryption"] == "aws:kms"
+    archived = json.loads(stored["Body"].read())
+    assert archived["JobName"] == job.name
+    assert len(archived["InferenceRecommendations"]) == len(recommendations)
+
+    (event,) = received_events(aws_services, queue)
+    assert event["source"] == "infrec-cdk"
+    assert event["detail-type"] == "Inference Recommendations Job State Change"
+    assert event["detail"]["status"] == "COMPLETED"
+    assert event["detail"]["jobName"] == job.name
+    assert event["resources"] == [job.arn]
+
+    # Polling stops once announced, and no second event follows later polls.
+    waiting_cloudformation.advance(600)
+    assert received_events(aws_services, queue) == []
+
+
+def test_advanced_job_top_follows_the_objective(
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
+):
+    stack = waiting_stack(Wait(objective=Objective.HIGHEST_MAX_INVOCATIONS), **advanced_props())
+    report = waiting_cloudformation.deploy(template_of(stack))
+
+    assert report.status == "CREATE_COMPLETE", report.failure
+    (job,) = fake_sagemaker.jobs.values()
+    recommendations = describe(job.name)["InferenceRecommendations"]
+    assert len(recommendations) == 3
+    busiest = max(recommendations, key=lambda r: r["Metrics"]["MaxInvocations"])
+    expected = busiest["EndpointConfiguration"].get("InstanceType", "")
+    assert report.outputs["InstanceType"] == expected
+
+
+def test_a_failed_job_fails_the_stack_with_its_reason(
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker, aws_services: str
+):
+    queue = events_queue(aws_services)
+    fake_sagemaker.set_outcome(None, status="FAILED", failure_reason="Benchmark endpoint OOM")
+
+    report = waiting_cloudformation.deploy(template_of(waiting_stack()))
+
+    assert report.status == "ROLLBACK_COMPLETE"
+    assert "ended FAILED: Benchmark endpoint OOM" in report.failure
+    assert report.running_jobs == []
+    (event,) = received_events(aws_services, queue)
+    assert event["detail"]["status"] == "FAILED"
+    assert event["detail"]["failureReason"] == "Benchmark endpoint OOM"
+
+
+def test_rollback_during_the_wait_stops_the_job_and_the_polling(
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker, aws_services: str
+):
+    stack = waiting_stack(Wait(timeout=cdk.Duration.minutes(10)))
+    report = waiting_cloudformation.deploy(template_of(stack))
+
+    assert report.status == "ROLLBACK_COMPLETE"
+    assert "WaitCondition timed out" in report.failure
+    (job,) = fake_sagemaker.jobs.values()
+    assert job.status in {"STOPPING", "STOPPED"}
+    assert report.running_jobs == []
+    events = boto3.client("events", endpoint_url=aws_services, region_name="us-east-1")
+    rules = events.list_rules()["Rules"]
+    assert rules == [], "the poll rule is gone with the stack"
+
+
+def test_no_candidate_within_the_limits_fails_with_a_reason(
+    waiting_cloudformation: LocalCloudFormation,
+):
+    stack = waiting_stack(Wait(max_cost_per_hour=0.01))
+    report = waiting_cloudformation.deploy(template_of(stack))
+
+    assert report.status == "ROLLBACK_COMPLETE"
+    assert "none of the 3 recommendations meets the limits" in report.failure
+    assert "max_cost_per_hour" in report.failure
+    assert report.running_jobs == []
+
+
+def test_hundred_recommendations_still_fit_the_response(
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
+):
+    fake_sagemaker.recommendations_per_job = 100
+    report = waiting_cloudformation.deploy(template_of(waiting_stack()))
+
+    assert report.status == "CREATE_COMPLETE", report.failure
+    results = [r for r in waiting_cloudformation.receiver.responses if "ArchiveUri" in r.data]
+    assert len(results) == 1
+    assert len(results[0].raw) < 4096
+    assert results[0].data["RecommendationCount"] == "100"
+    assert waiting_cloudformation.receiver.rejected == []
+
+
+def test_update_with_a_changed_request_waits_for_the_new_job(
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
+):
+    first = waiting_cloudformation.deploy(template_of(waiting_stack()))
+    second = waiting_cloudformation.deploy(
+        template_of(waiting_stack(description="a changed request"))
+    )
+
+    assert second.status == "UPDATE_COMPLETE", second.failure
+    assert len(fake_sagemaker.jobs) == 2
+    assert second.outputs["ArchiveUri"] != first.outputs["ArchiveUri"]
+    assert all(job.status == "COMPLETED" for job in fake_sagemaker.jobs.values())
+
+
+# --- synth-time behaviour -------------------------------------------------------------------
+
+
+def wait_condition(template: dict[str, Any]) -> dict[str, Any]:
+    (condition,) = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CloudFormation::WaitCondition"
+    ]
+    return dict(condition)
+
+
+def test_a_five_hour_job_waits_longer_than_five_hours():
+    stack = waiting_stack(**{**advanced_props(), "job_duration": cdk.Duration.hours(5)})
+    timeout = int(wait_condition(template_of(stack))["Properties"]["Timeout"])
+    assert timeout > 5 * 3600
+    assert timeout <= 12 * 3600
+
+
+def test_default_jobs_get_the_longest_job_plus_a_margin():
+    timeout = int(wait_condition(template_of(waiting_stack()))["Properties"]["Timeout"])
+    assert timeout == 18_000 + 3_600
+
+
+def test_a_changed_request_gets_a_fresh_wait_handle():
+    first = template_of(waiting_stack())
+    second = template_of(waiting_stack(description="changed"))
+    handles = [
+        {k for k, r in t["Resources"].items() if r["Type"].startswith("AWS::CloudFormation::Wait")}
+        for t in (first, second)
+    ]
+    assert handles[0].isdisjoint(handles[1])
+    same = template_of(waiting_stack())
+    assert {k for k in same["Resources"] if "Wait" in k} == {
+        k for k in first["Resources"] if "Wait" in k
+    }
+
+
+def test_polls_once_a_minute_by_default_and_as_configured():
+    def schedule(template: dict[str, Any]) -> str:
+        (rule,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+        return str(rule["Properties"]["ScheduleExpression"])
+
+    assert schedule(template_of(waiting_stack())) == "rate(1 minute)"
+    five = Wait(poll_interval=cdk.Duration.minutes(5))
+    assert schedule(template_of(waiting_stack(five))) == "rate(5 minutes)"
+
+
+@pytest.mark.parametrize(
+    ("wait", "message"),
+    [
+        (Wait(poll_interval=cdk.Duration.seconds(30)), "wait.poll_interval"),
+        (Wait(timeout=cdk.Duration.hours(13)), "wait.timeout"),
+        (Wait(max_cost_per_hour=0), "wait.max_cost_per_hour"),
+    ],
+)
+def test_fails_when_wait_settings_are_out_of_range(wait, message):
+    with pytest.raises(InfrecValidationError, match=message):
+        waiting_stack(wait)
+
+
+def test_without_wait_there_is_no_waiting_machinery():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    job = InferenceRecommendationsJob(
+        stack, "Job", model=ModelSource.from_model_package_version(PACKAGE)
+    )
+    template = template_of(stack)
+    assert job.top_recommendation is None
+    assert not [r for r in template["Resources"].values() if r["Type"] == RESULTS_RESOURCE_TYPE]
+    assert not [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
