@@ -28,13 +28,22 @@ from infrec_cdk._config import (  # noqa: E402  (after choosing Node.js, on purp
     TrafficPattern,
     TrafficType,
 )
+from infrec_cdk._endpoint import RecommendedEndpoint  # noqa: E402
 from infrec_cdk._errors import InfrecValidationError, install_excepthook  # noqa: E402
 from infrec_cdk._job import RESOURCE_TYPE, InferenceRecommendationsJob  # noqa: E402
+from infrec_cdk._network import VpcEndpoints, add_vpc_endpoints  # noqa: E402
+from infrec_cdk._waiting import (  # noqa: E402
+    RESULTS_RESOURCE_TYPE,
+    Objective,
+    TopRecommendation,
+    Wait,
+)
 
 install_excepthook()
 
 __all__ = [
     "RESOURCE_TYPE",
+    "RESULTS_RESOURCE_TYPE",
     "ContainerConfig",
     "EndpointConfiguration",
     "FlatInvocations",
@@ -45,13 +54,19 @@ __all__ = [
     "LatencyPercentile",
     "ModelLatencyThreshold",
     "ModelSource",
+    "Objective",
     "PayloadConfig",
     "Phase",
+    "RecommendedEndpoint",
     "ResourceLimit",
     "ServerlessConfig",
     "Stairs",
     "StoppingConditions",
     "SupportedEndpointType",
+    "TopRecommendation",
     "TrafficPattern",
     "TrafficType",
+    "VpcEndpoints",
+    "Wait",
+    "add_vpc_endpoints",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from infrec_cdk import _security
 from infrec_cdk._config import (
     ContainerConfig,
     EndpointConfiguration,
@@ -15,10 +16,12 @@ from infrec_cdk._config import (
 )
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._handler_function import JobHandler
-from infrec_cdk._job_role import JobRolePermissions
+from infrec_cdk._job_role import JobRolePermissions, model_artifact_urls
 from infrec_cdk._names import job_name_prefix
 from infrec_cdk._request import render_request
 from infrec_cdk._validation import validate_request
+from infrec_cdk._waiter_function import WaiterFunction
+from infrec_cdk._waiting import JobWaiter, TopRecommendation, Wait, wait_problems
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -45,6 +48,17 @@ def _copy(value: object) -> object:
     return value
 
 
+def _endpoint_configuration_kinds(request: Document) -> tuple[str, ...]:
+    input_config = request.get("InputConfig")
+    entries = input_config.get("EndpointConfigurations") if isinstance(input_config, dict) else None
+    if not isinstance(entries, list):
+        return ()
+    return tuple(
+        "instance" if isinstance(entry, dict) and "InstanceType" in entry else "serverless"
+        for entry in entries
+    )
+
+
 def _known_str(value: object) -> str | None:
     """``value`` when it is a string known at synth time, else ``None``."""
     if isinstance(value, str) and not cdk.Token.is_unresolved(value):
@@ -63,6 +77,9 @@ class InferenceRecommendationsJob(Construct):
     Use the keyword arguments, or ``InferenceRecommendationsJob.from_request`` with a request in
     the API's own syntax.
     """
+
+    # S3 URLs of the model's artefacts, when known at synth time: the job role may read them.
+    _model_artifacts: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -85,10 +102,14 @@ class InferenceRecommendationsJob(Construct):
         role: iam.IRole | None = None,
         encryption_key: kms.IKey | None = None,
         output_bucket: s3.IBucket | None = None,
+        access_logs_bucket: s3.IBucket | None = None,
+        access_logs_prefix: str | None = None,
+        log_encryption_key: kms.IKey | None = None,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        wait: Wait | None = None,
     ) -> None:
         """Define a recommendation job.
 
@@ -138,8 +159,20 @@ class InferenceRecommendationsJob(Construct):
         output_bucket
             Bucket for the job's outputs. Default: a new versioned, SSL-only, KMS-encrypted
             bucket with public access blocked, removed per ``removal_policy``.
+        access_logs_bucket
+            Where the created output bucket delivers its S3 server access logs (an SSE-S3
+            bucket; S3 cannot log to a KMS-encrypted one). Only for the bucket this construct
+            creates. Default: no access logs (acknowledged as ``AwsSolutions-S1``, see README).
+        access_logs_prefix
+            Key prefix of those logs. Default: ``<job name prefix>/access-logs/``.
+        log_encryption_key
+            Customer managed key for the stack's handler log group; the construct lets
+            CloudWatch Logs use it (an imported key's policy must already allow that). Every
+            job of a stack shares the handler: give the key to the stack's first job.
+            Default: CloudWatch Logs' own encryption at rest.
         vpc
             Run the benchmark endpoints in this VPC (``InputConfig.VpcConfig``). Default: no VPC.
+            Without a NAT, its subnets need VPC endpoints: see ``add_vpc_endpoints``.
         vpc_subnets
             Subnets of ``vpc`` to use. Default: the VPC's private subnets.
         security_groups
@@ -147,6 +180,10 @@ class InferenceRecommendationsJob(Construct):
         removal_policy
             What happens to the created key and bucket when the stack is deleted.
             Default: ``RETAIN`` — nothing the job produced is lost.
+        wait
+            Wait for the job to finish during deployment (up to 12 hours), archive its results
+            in the output bucket and expose the top one as ``top_recommendation``.
+            Default: no waiting; the deployment goes on as soon as the job has started.
 
         """
         super().__init__(scope, id)
@@ -167,15 +204,20 @@ class InferenceRecommendationsJob(Construct):
         )
         if model.dependency is not None:
             self.node.add_dependency(model.dependency)
+        self._model_artifacts = model_artifact_urls(model)
         self._build(
             request,
             role=role,
             encryption_key=encryption_key,
             output_bucket=output_bucket,
+            access_logs_bucket=access_logs_bucket,
+            access_logs_prefix=access_logs_prefix,
+            log_encryption_key=log_encryption_key,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
             removal_policy=removal_policy,
+            wait=wait,
         )
 
     @classmethod
@@ -188,10 +230,14 @@ class InferenceRecommendationsJob(Construct):
         role: iam.IRole | None = None,
         encryption_key: kms.IKey | None = None,
         output_bucket: s3.IBucket | None = None,
+        access_logs_bucket: s3.IBucket | None = None,
+        access_logs_prefix: str | None = None,
+        log_encryption_key: kms.IKey | None = None,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        wait: Wait | None = None,
     ) -> InferenceRecommendationsJob:
         """Define a job from a CreateInferenceRecommendationsJob request in the API's syntax.
 
@@ -207,10 +253,14 @@ class InferenceRecommendationsJob(Construct):
             role=role,
             encryption_key=encryption_key,
             output_bucket=output_bucket,
+            access_logs_bucket=access_logs_bucket,
+            access_logs_prefix=access_logs_prefix,
+            log_encryption_key=log_encryption_key,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
             removal_policy=removal_policy,
+            wait=wait,
         )
 
     def _build(
@@ -220,17 +270,69 @@ class InferenceRecommendationsJob(Construct):
         role: iam.IRole | None,
         encryption_key: kms.IKey | None,
         output_bucket: s3.IBucket | None,
+        access_logs_bucket: s3.IBucket | None,
+        access_logs_prefix: str | None,
+        log_encryption_key: kms.IKey | None,
         vpc: ec2.IVpc | None,
         vpc_subnets: ec2.SubnetSelection | None,
         security_groups: Sequence[ec2.ISecurityGroup] | None,
         removal_policy: cdk.RemovalPolicy,
+        wait: Wait | None,
     ) -> None:
         copied = _copy(user_request)
         request: Document = dict(copied) if isinstance(copied, dict) else {}
-        stack = cdk.Stack.of(self)
-        self._handler = JobHandler.of(self)
-        self.job_name_prefix = job_name_prefix(stack.stack_name, self.node.id)
+        self._handler = JobHandler.of(self, log_encryption_key=log_encryption_key)
+        self.job_name_prefix = job_name_prefix(cdk.Stack.of(self).stack_name, self.node.id)
+        self._provision_storage(
+            encryption_key=encryption_key,
+            output_bucket=output_bucket,
+            access_logs_bucket=access_logs_bucket,
+            access_logs_prefix=access_logs_prefix,
+            removal_policy=removal_policy,
+        )
+        owns_policy = self._choose_role(request, role)
+        problems = self._fill_provisioned(request, vpc, vpc_subnets, security_groups)
+        if wait is not None:
+            problems += wait_problems(wait)
+        problems += _security.access_log_problems(
+            output_bucket, access_logs_bucket, access_logs_prefix
+        )
+        self._check(request, problems)
+        self._start_job(request, owns_policy=owns_policy)
 
+        self.wait = wait
+        """How the deployment waits for the job (``None``: it does not)."""
+        self.endpoint_configuration_kinds = _endpoint_configuration_kinds(request)
+        """``"instance"`` or ``"serverless"``, per endpoint configuration an Advanced job tests."""
+        self.top_recommendation: TopRecommendation | None = None
+        """The top recommendation (tokens), when the construct waits for the job."""
+        if wait is not None:
+            waiter = JobWaiter(
+                self,
+                "Wait",
+                wait=wait,
+                request=request,
+                job_resource=self._resource,
+                job_name_prefix=self.job_name_prefix,
+                output_bucket=self.output_bucket,
+                encryption_key=self.encryption_key,
+                log_encryption_key=log_encryption_key,
+            )
+            job_name = _known_str(request.get("JobName"))
+            if job_name is not None:
+                WaiterFunction.of(self).allow_job_name(job_name)
+            self.top_recommendation = waiter.top_recommendation
+
+    def _provision_storage(
+        self,
+        *,
+        encryption_key: kms.IKey | None,
+        output_bucket: s3.IBucket | None,
+        access_logs_bucket: s3.IBucket | None,
+        access_logs_prefix: str | None,
+        removal_policy: cdk.RemovalPolicy,
+    ) -> None:
+        """Set the key and the output bucket: the given ones, or new, safe ones."""
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
             "EncryptionKey",
@@ -245,13 +347,20 @@ class InferenceRecommendationsJob(Construct):
             encryption_key=self.encryption_key,
             bucket_key_enabled=True,
             enforce_ssl=True,
+            minimum_tls_version=1.2,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=True,
             removal_policy=removal_policy,
+            **_security.access_logs(access_logs_bucket, access_logs_prefix, self.job_name_prefix),
+        )
+        _security.acknowledge_output_bucket(
+            self.output_bucket, created=output_bucket is None, access_logs=access_logs_bucket
         )
 
+    def _choose_role(self, request: Document, role: iam.IRole | None) -> bool:
+        """Set the job's role and ``RoleArn``; return whether this construct writes its policy."""
         role_arn = _known_str(request.get("RoleArn"))
-        owns_policy = role_arn is None
         if role is not None:
             self.role: iam.IRole = role
         elif role_arn is not None:
@@ -264,7 +373,16 @@ class InferenceRecommendationsJob(Construct):
                 description=f"infrec-cdk: execution role of recommendation job {self.node.path}",
             )
         request.setdefault("RoleArn", self.role.role_arn)
+        return role_arn is None
 
+    def _fill_provisioned(
+        self,
+        request: Document,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+    ) -> list[str]:
+        """Fill in the key, VPC and output settings the request leaves out; return problems."""
         problems: list[str] = []
         input_config = request.get("InputConfig")
         self.security_groups: list[ec2.ISecurityGroup] = []
@@ -276,26 +394,27 @@ class InferenceRecommendationsJob(Construct):
                 )
             elif vpc is not None:
                 input_config["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
-
-        output_prefix = f"{self.job_name_prefix}/compiled"
         output_config = request.setdefault("OutputConfig", {})
         if isinstance(output_config, dict):
             output_config.setdefault("KmsKeyId", self.encryption_key.key_arn)
             output_config.setdefault(
                 "CompiledOutputConfig",
-                {"S3OutputUri": self.output_bucket.s3_url_for_object(output_prefix)},
+                {"S3OutputUri": self.output_bucket.s3_url_for_object(self._output_prefix)},
             )
+        return problems
 
-        self._check(request, problems)
+    @property
+    def _output_prefix(self) -> str:
+        return f"{self.job_name_prefix}/compiled"
 
+    def _start_job(self, request: Document, *, owns_policy: bool) -> None:
+        """Create the job role's policy, the handler's grants and the custom resource."""
         policy: iam.Policy | None = None
         if owns_policy:
-            policy = iam.Policy(
-                self,
-                "RolePolicy",
-                statements=self._job_role_statements(request, output_prefix),
-            )
+            permissions = self._job_role_permissions(request, self._output_prefix)
+            policy = iam.Policy(self, "RolePolicy", statements=permissions.statements)
             self.role.attach_inline_policy(policy)
+            _security.acknowledge_job_policy(policy, permissions.wildcards)
         self._handler.allow_pass_role(self.role)
         job_name = _known_str(request.get("JobName"))
         if job_name is not None:
@@ -305,7 +424,6 @@ class InferenceRecommendationsJob(Construct):
                 f"JobName is fixed to {job_name!r}: SageMaker never reuses job names, so any "
                 "later change to this job's request will fail until the name changes too",
             )
-
         self._resource = cdk.CustomResource(
             self,
             "Resource",
@@ -317,7 +435,6 @@ class InferenceRecommendationsJob(Construct):
         self._resource.node.add_dependency(self._handler.policy)
         if policy is not None:
             self._resource.node.add_dependency(policy)
-
         self.job_arn: str = self._resource.get_att_string("JobArn")
         """The job's ARN (a token)."""
         self.job_name: str = self._resource.get_att_string("JobName")
@@ -372,10 +489,10 @@ class InferenceRecommendationsJob(Construct):
         for warning in report.warnings:
             cdk.Annotations.of(self).add_warning_v2(warning.id, warning.message)
 
-    def _job_role_statements(
-        self, request: Document, output_prefix: str
-    ) -> list[iam.PolicyStatement]:
+    def _job_role_permissions(self, request: Document, output_prefix: str) -> JobRolePermissions:
         permissions = JobRolePermissions(self, self.role)
+        for url in self._model_artifacts:
+            permissions.read_object(url)
         permissions.hosting()
         permissions.container_images()
         permissions.metrics_and_logs()
@@ -392,14 +509,14 @@ class InferenceRecommendationsJob(Construct):
             if isinstance(volume_key, str):
                 permissions.volume_key(self._key_arn(volume_key))
             if "VpcConfig" in input_config:
-                permissions.network_interfaces()
+                permissions.network_interfaces(input_config["VpcConfig"])
         output_config = request.get("OutputConfig")
         if isinstance(output_config, dict):
             output_key = output_config.get("KmsKeyId")
             if isinstance(output_key, str):
                 permissions.output_key(self._key_arn(output_key))
         permissions.write_prefix(self.output_bucket.bucket_arn, output_prefix)
-        return permissions.statements
+        return permissions
 
     def _key_arn(self, key_id: str) -> str:
         """Return the ARN of a key given by ARN or id (aliases are left to KMS)."""
@@ -420,10 +537,14 @@ class _RequestJob(InferenceRecommendationsJob):
         role: iam.IRole | None,
         encryption_key: kms.IKey | None,
         output_bucket: s3.IBucket | None,
+        access_logs_bucket: s3.IBucket | None,
+        access_logs_prefix: str | None,
+        log_encryption_key: kms.IKey | None,
         vpc: ec2.IVpc | None,
         vpc_subnets: ec2.SubnetSelection | None,
         security_groups: Sequence[ec2.ISecurityGroup] | None,
         removal_policy: cdk.RemovalPolicy,
+        wait: Wait | None,
     ) -> None:
         # Skip the keyword form's rendering: the request is already in the API's syntax.
         Construct.__init__(self, scope, id)
@@ -437,8 +558,12 @@ class _RequestJob(InferenceRecommendationsJob):
             role=role,
             encryption_key=encryption_key,
             output_bucket=output_bucket,
+            access_logs_bucket=access_logs_bucket,
+            access_logs_prefix=access_logs_prefix,
+            log_encryption_key=log_encryption_key,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
             removal_policy=removal_policy,
+            wait=wait,
         )

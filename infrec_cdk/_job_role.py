@@ -1,16 +1,64 @@
-"""The least-privilege execution role a recommendation job runs with (api.md §4.1)."""
+"""The least-privilege execution role a recommendation job runs with (api.md §4.1).
+
+Every statement names the narrowest resource IAM accepts for its actions. Where a resource still
+holds a ``*`` (IAM offers nothing narrower, or the job names the resource itself at run time), the
+statement carries the reason, and ``wildcards`` lists each such resource with it: the construct
+acknowledges exactly those cdk-nag findings with exactly those reasons, nothing else.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+
+from infrec_cdk._config import ModelSource
+from infrec_cdk._security import Wildcard
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-__all__ = ["JobRolePermissions"]
+__all__ = ["JobRolePermissions", "model_artifact_urls"]
 
 _S3_URL = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$")
+
+Conditions = Mapping[str, Mapping[str, object]]
+
+
+def model_artifact_urls(model: ModelSource) -> tuple[str, ...]:
+    """Return the ``s3://`` model artefact URLs of a ``CfnModel`` source known at synth time.
+
+    Only ``ModelSource.from_model`` carries the model itself; its containers'
+    ``model_data_url`` values that are plain strings (not tokens) are returned.
+    """
+    model_resource = model.dependency
+    if not isinstance(model_resource, sagemaker.CfnModel):
+        return ()
+    stack = cdk.Stack.of(model_resource)
+    containers: list[object] = []
+    for value in (model_resource.primary_container, model_resource.containers):
+        resolved = stack.resolve(value)
+        containers.extend(resolved if isinstance(resolved, list) else [resolved])
+    urls = [
+        container.get("modelDataUrl") for container in containers if isinstance(container, dict)
+    ]
+    return tuple(
+        url
+        for url in urls
+        if isinstance(url, str) and url.startswith("s3://") and not cdk.Token.is_unresolved(url)
+    )
+
+
+def _ids(value: object) -> list[str] | None:
+    """Return the ids of a ``VpcConfig`` list, or ``None`` when not known at synth time."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(item, str) for item in value):
+        return None
+    if cdk.Tokenization.reverse_list(value) is not None:
+        return None
+    return [str(item) for item in value]
 
 
 class JobRolePermissions:
@@ -20,107 +68,153 @@ class JobRolePermissions:
         self._stack = cdk.Stack.of(scope)
         self._role = role
         self.statements: list[iam.PolicyStatement] = []
+        self.wildcards: list[Wildcard] = []
+        """Each resource below that holds a ``*``, with the reason it must."""
 
     def _arn(self, service: str, resource: str, name: str) -> str:
         return self._stack.format_arn(service=service, resource=resource, resource_name=name)
 
-    def hosting(self) -> None:
-        """Create, invoke and delete the temporary models and endpoints the job benchmarks."""
+    def _allow(
+        self,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        *,
+        sid: str | None = None,
+        conditions: Conditions | None = None,
+        wildcard_reason: str | None = None,
+    ) -> None:
+        """Add one statement; a resource with a ``*`` must come with the reason it needs one."""
+        for resource in resources:
+            if "*" not in resource:
+                continue
+            if wildcard_reason is None:
+                msg = f"infrec-cdk bug: wildcard resource {resource!r} without a reason"
+                raise AssertionError(msg)
+            self.wildcards.append(Wildcard(resource=resource, reason=wildcard_reason))
         self.statements.append(
             iam.PolicyStatement(
-                sid="BenchmarkEndpoints",
-                actions=[
-                    "sagemaker:CreateModel",
-                    "sagemaker:DescribeModel",
-                    "sagemaker:DeleteModel",
-                    "sagemaker:CreateEndpointConfig",
-                    "sagemaker:DescribeEndpointConfig",
-                    "sagemaker:DeleteEndpointConfig",
-                    "sagemaker:CreateEndpoint",
-                    "sagemaker:DescribeEndpoint",
-                    "sagemaker:DeleteEndpoint",
-                    "sagemaker:InvokeEndpoint",
-                    "sagemaker:CreateCompilationJob",
-                    "sagemaker:DescribeCompilationJob",
-                    "sagemaker:StopCompilationJob",
-                    "sagemaker:AddTags",
-                ],
-                # The job names these resources itself (after the job name, cut at 40 characters),
-                # so they can be scoped by type, account and region but not by name.
-                resources=[
-                    self._arn("sagemaker", "model", "*"),
-                    self._arn("sagemaker", "endpoint-config", "*"),
-                    self._arn("sagemaker", "endpoint", "*"),
-                    self._arn("sagemaker", "compilation-job", "*"),
-                ],
+                sid=sid,
+                actions=list(actions),
+                resources=list(resources),
+                conditions=None if conditions is None else dict(conditions),
             )
         )
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="PassOwnRoleToSageMaker",
-                actions=["iam:PassRole"],
-                resources=[self._role.role_arn],
-                conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-            )
+
+    def hosting(self) -> None:
+        """Create, invoke and delete the temporary models and endpoints the job benchmarks."""
+        self._allow(
+            [
+                "sagemaker:CreateModel",
+                "sagemaker:DescribeModel",
+                "sagemaker:DeleteModel",
+                "sagemaker:CreateEndpointConfig",
+                "sagemaker:DescribeEndpointConfig",
+                "sagemaker:DeleteEndpointConfig",
+                "sagemaker:CreateEndpoint",
+                "sagemaker:DescribeEndpoint",
+                "sagemaker:DeleteEndpoint",
+                "sagemaker:InvokeEndpoint",
+                "sagemaker:CreateCompilationJob",
+                "sagemaker:DescribeCompilationJob",
+                "sagemaker:StopCompilationJob",
+                "sagemaker:AddTags",
+            ],
+            [
+                self._arn("sagemaker", "model", "*"),
+                self._arn("sagemaker", "endpoint-config", "*"),
+                self._arn("sagemaker", "endpoint", "*"),
+                self._arn("sagemaker", "compilation-job", "*"),
+            ],
+            sid="BenchmarkEndpoints",
+            # The job names these resources itself, at run time, after the job name cut at 40
+            # characters and with a suffix of its own: scoped by type, account and region only.
+            wildcard_reason=(
+                "Inference Recommender creates, invokes and deletes the benchmark models, "
+                "endpoint configs, endpoints and compilation jobs under names it chooses at run "
+                "time; the ARNs are scoped to their resource type in this account and region"
+            ),
+        )
+        self._allow(
+            ["iam:PassRole"],
+            [self._role.role_arn],
+            sid="PassOwnRoleToSageMaker",
+            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         )
 
     def model_package(self, arn: str) -> None:
         """Read the model package version being right-sized."""
-        self.statements.append(
-            iam.PolicyStatement(actions=["sagemaker:DescribeModelPackage"], resources=[arn])
-        )
+        self._allow(["sagemaker:DescribeModelPackage"], [arn])
 
     def container_images(self) -> None:
         """Pull the model's container images (they may live in AWS-owned accounts)."""
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="PullImages",
-                actions=[
-                    "ecr:BatchGetImage",
-                    "ecr:GetDownloadUrlForLayer",
-                    "ecr:BatchCheckLayerAvailability",
-                ],
-                resources=["arn:" + self._stack.partition + ":ecr:*:*:repository/*"],
-            )
+        self._allow(
+            [
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchCheckLayerAvailability",
+            ],
+            # SageMaker refuses cross-region images ("Cross region ECR image pulls are not
+            # allowed"), so the region is this stack's; the account stays open because prebuilt
+            # SageMaker and Deep Learning Container images live in AWS-owned accounts.
+            [
+                self._stack.format_arn(
+                    service="ecr", account="*", resource="repository", resource_name="*"
+                )
+            ],
+            sid="PullImages",
+            wildcard_reason=(
+                "The model's images may be prebuilt SageMaker or Deep Learning Container images "
+                "in AWS-owned accounts, and the model package's image is not known at synth "
+                "time; the ARN is limited to ECR repositories in this region, the only region "
+                "SageMaker pulls from"
+            ),
         )
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="EcrLogin",
-                actions=["ecr:GetAuthorizationToken"],
-                # GetAuthorizationToken has no resource type: IAM accepts only "*".
-                resources=["*"],
-            )
+        self._allow(
+            ["ecr:GetAuthorizationToken"],
+            ["*"],
+            sid="EcrLogin",
+            # GetAuthorizationToken has no resource type: IAM accepts only "*".
+            wildcard_reason="ecr:GetAuthorizationToken supports no resource-level permissions",
         )
 
     def metrics_and_logs(self) -> None:
         """Let the benchmark endpoints publish metrics and logs."""
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="EndpointMetrics",
-                actions=["cloudwatch:PutMetricData"],
-                # PutMetricData has no resource type: IAM accepts only "*".
-                resources=["*"],
-            )
+        self._allow(
+            ["cloudwatch:PutMetricData"],
+            ["*"],
+            sid="EndpointMetrics",
+            # PutMetricData has no resource type: IAM accepts only "*". It does take the
+            # cloudwatch:namespace condition key: SageMaker publishes under /aws/sagemaker/...
+            # (the AWS/... namespaces are reserved and never written with a caller's role).
+            conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+            wildcard_reason=(
+                "cloudwatch:PutMetricData supports no resource-level permissions; the statement "
+                "is limited to the /aws/sagemaker/* metric namespaces by cloudwatch:namespace"
+            ),
         )
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="EndpointLogs",
-                actions=[
-                    "logs:CreateLogGroup",
-                    "logs:CreateLogStream",
-                    "logs:PutLogEvents",
-                    "logs:DescribeLogStreams",
-                ],
-                # The endpoints log to /aws/sagemaker/Endpoints/<endpoint>; streams are covered too.
-                resources=[
-                    self._stack.format_arn(
-                        service="logs",
-                        resource="log-group",
-                        resource_name="/aws/sagemaker/*",
-                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                    )
-                ],
-            )
+        self._allow(
+            [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:DescribeLogStreams",
+            ],
+            # The endpoints log to /aws/sagemaker/Endpoints/<endpoint>, compilation jobs to
+            # /aws/sagemaker/CompilationJobs; streams are covered by the trailing "*" too.
+            [
+                self._stack.format_arn(
+                    service="logs",
+                    resource="log-group",
+                    resource_name="/aws/sagemaker/*",
+                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
+            sid="EndpointLogs",
+            wildcard_reason=(
+                "The benchmark endpoints and compilation jobs log to log groups under "
+                "/aws/sagemaker/ named after resources the job creates at run time; the ARN is "
+                "limited to that prefix in this account and region"
+            ),
         )
 
     def read_object(self, url: str) -> None:
@@ -130,64 +224,112 @@ class JobRolePermissions:
         match = _S3_URL.match(url)
         if match is None:
             return
-        self.statements.append(
-            iam.PolicyStatement(
-                actions=["s3:GetObject"],
-                resources=[
-                    f"arn:{self._stack.partition}:s3:::{match['bucket']}/{match['key']}",
-                ],
-            )
+        self._allow(
+            ["s3:GetObject"],
+            [f"arn:{self._stack.partition}:s3:::{match['bucket']}/{match['key']}"],
         )
 
     def write_prefix(self, bucket_arn: str, prefix: str) -> None:
         """Write compiled model artefacts below ``prefix`` of the output bucket."""
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="WriteCompiledOutput",
-                actions=["s3:PutObject", "s3:GetObject"],
-                resources=[f"{bucket_arn}/{prefix}/*"],
-            )
+        self._allow(
+            ["s3:PutObject", "s3:GetObject"],
+            [f"{bucket_arn}/{prefix}/*"],
+            sid="WriteCompiledOutput",
+            wildcard_reason=(
+                "The job writes compiled model artefacts under object keys it chooses below "
+                "this job's own prefix of the output bucket"
+            ),
         )
 
     def volume_key(self, key_arn: str) -> None:
         """Attach the key to the benchmark endpoints' volumes."""
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="VolumeKey",
-                actions=["kms:CreateGrant", "kms:DescribeKey"],
-                resources=[key_arn],
-                conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
-            )
+        self._allow(
+            # CreateGrant only for AWS resources (the endpoints' EBS volumes); SageMaker
+            # describes the key to check it before creating the grant (api.md §4.1).
+            ["kms:CreateGrant", "kms:DescribeKey"],
+            [key_arn],
+            sid="VolumeKey",
+            conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
         )
 
     def output_key(self, key_arn: str) -> None:
         """Encrypt (and read back) the job's S3 outputs."""
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="OutputKey",
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=[key_arn],
-            )
+        self._allow(
+            ["kms:GenerateDataKey", "kms:Decrypt"],
+            [key_arn],
+            sid="OutputKey",
+            # OutputConfig.KmsKeyId is used for S3 server-side encryption: only through S3.
+            conditions={
+                "StringEquals": {"kms:ViaService": f"s3.{self._stack.region}.amazonaws.com"}
+            },
         )
 
-    def network_interfaces(self) -> None:
-        """Place the benchmark endpoints in the job's subnets."""
-        self.statements.append(
-            iam.PolicyStatement(
-                sid="VpcNetworkInterfaces",
-                actions=[
-                    "ec2:CreateNetworkInterface",
-                    "ec2:CreateNetworkInterfacePermission",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DeleteNetworkInterfacePermission",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeVpcs",
-                    "ec2:DescribeDhcpOptions",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                ],
-                # SageMaker creates the interfaces on its side; the EC2 Describe* calls and
-                # interface creation for a service accept no narrower resource.
-                resources=["*"],
-            )
+    def network_interfaces(self, vpc_config: object) -> None:
+        """Place the benchmark endpoints in the job's subnets, with the job's security groups.
+
+        ``vpc_config`` is ``InputConfig.VpcConfig``; subnets and groups it does not name at
+        synth time (a token list) are allowed as any in this region.
+        """
+        config = vpc_config if isinstance(vpc_config, dict) else {}
+        known_subnets = _ids(config.get("Subnets"))
+        known_groups = _ids(config.get("SecurityGroupIds"))
+        subnets = known_subnets or ["*"]
+        security_groups = known_groups or ["*"]
+        unknown = " (those the request names only by a token: any in this region)"
+        if known_subnets is not None and known_groups is not None:
+            unknown = ""
+        self._allow(
+            [
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+                # Deleting the interfaces (and their permissions) is not narrowed: these actions
+                # are documented with "*" for service-managed interfaces, and a refused delete
+                # would leave the job's interfaces behind in your subnets.
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            ["*"],
+            sid="VpcDescribe",
+            wildcard_reason=(
+                "The ec2:Describe* actions support no resource-level permissions; "
+                "ec2:DeleteNetworkInterface and ec2:DeleteNetworkInterfacePermission clean up the "
+                "interfaces SageMaker created, whose ids are only known at run time"
+            ),
+        )
+        # CreateNetworkInterface authorizes the new interface, its subnet and its security
+        # groups as separate resources: the subnet and groups are named exactly. Their account
+        # is left open because a shared VPC's subnets belong to the owner account; subnet and
+        # security group ids are unique across accounts, so this names exactly one of each.
+        subnet_arns = [self._ec2_arn("subnet", subnet) for subnet in subnets]
+        group_arns = [self._ec2_arn("security-group", group) for group in security_groups]
+        self._allow(
+            ["ec2:CreateNetworkInterface"],
+            [*subnet_arns, *group_arns, self._arn("ec2", "network-interface", "*")],
+            sid="VpcCreateNetworkInterface",
+            wildcard_reason=(
+                "CreateNetworkInterface creates an interface whose id is not known before; the "
+                f"job's subnets and security groups are named exactly{unknown}, their account "
+                "left open so that subnets shared from another account's VPC work (ids are "
+                "unique across accounts)"
+            ),
+        )
+        # CreateNetworkInterfacePermission takes the ec2:Subnet condition key (the pattern
+        # CodeBuild documents for the same hand-off): only interfaces in the job's subnets.
+        self._allow(
+            ["ec2:CreateNetworkInterfacePermission"],
+            [self._arn("ec2", "network-interface", "*")],
+            sid="VpcNetworkInterfacePermission",
+            conditions={"ArnLike": {"ec2:Subnet": subnet_arns}},
+            wildcard_reason=(
+                "SageMaker grants itself access to interfaces whose ids are only known at run "
+                "time; the ec2:Subnet condition limits this to interfaces in the job's subnets"
+            ),
+        )
+
+    def _ec2_arn(self, resource: str, resource_id: str) -> str:
+        return self._stack.format_arn(
+            service="ec2", account="*", resource=resource, resource_name=resource_id
         )

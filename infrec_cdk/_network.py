@@ -1,0 +1,140 @@
+"""VPC endpoints for running recommendation jobs in subnets without a NAT.
+
+Inference Recommender's own guide asks for one endpoint: an S3 gateway endpoint, through which the
+benchmark endpoints reach model artefacts, the sample payload and the output bucket. The
+interface endpoints serve whatever else runs in those subnets and calls AWS without a NAT: model
+containers that call SageMaker, STS, KMS, CloudWatch or ECR, and clients that invoke the
+recommended endpoint from inside the VPC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+
+__all__ = ["INTERFACE_ENDPOINT_SERVICES", "VpcEndpoints", "add_vpc_endpoints"]
+
+# Fixed, never renamed: the logical ids of the endpoints derive from it (and from the VPC's path).
+_ID_PREFIX = "InfrecVpcEndpoints"
+
+INTERFACE_ENDPOINT_SERVICES: Mapping[str, ec2.InterfaceVpcEndpointAwsService] = MappingProxyType(
+    {
+        # Construct id: service. Each entry is one interface endpoint with private DNS.
+        "SageMakerApi": ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API,
+        "SageMakerRuntime": ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME,
+        "EcrApi": ec2.InterfaceVpcEndpointAwsService.ECR,
+        "EcrDocker": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+        "Logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+        "Monitoring": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+        "Sts": ec2.InterfaceVpcEndpointAwsService.STS,
+        "Kms": ec2.InterfaceVpcEndpointAwsService.KMS,
+    }
+)
+"""The interface endpoints ``add_vpc_endpoints`` creates, by construct id."""
+
+
+class VpcEndpoints(Construct):
+    """The S3 gateway endpoint and, optionally, the interface endpoints of one VPC.
+
+    Use ``add_vpc_endpoints(vpc)``: it creates them once per VPC.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection | None,
+        interface_endpoints: bool,
+    ) -> None:
+        super().__init__(scope, id)
+        self.interface_endpoints_enabled = interface_endpoints
+        self.s3 = ec2.GatewayVpcEndpoint(
+            self,
+            "S3",
+            vpc=vpc,
+            service=ec2.GatewayVpcEndpointAwsService.S3,
+            subnets=None if subnets is None else [subnets],
+        )
+        """The S3 gateway endpoint (no charge; routes in the selected subnets' route tables)."""
+        self.interfaces: dict[str, ec2.InterfaceVpcEndpoint] = {}
+        """The interface endpoints, by the construct ids of ``INTERFACE_ENDPOINT_SERVICES``."""
+        if not interface_endpoints:
+            return
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            allow_all_outbound=False,
+            description="infrec-cdk VPC endpoints: HTTPS from inside the VPC only",
+        )
+        """The endpoints' one security group: inbound HTTPS from the VPC's CIDR, no outbound."""
+        self.security_group.add_ingress_rule(
+            ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(443), "HTTPS from inside the VPC"
+        )
+        for endpoint_id, service in INTERFACE_ENDPOINT_SERVICES.items():
+            self.interfaces[endpoint_id] = ec2.InterfaceVpcEndpoint(
+                self,
+                endpoint_id,
+                vpc=vpc,
+                service=service,
+                subnets=subnets,
+                security_groups=[self.security_group],
+                open=False,
+                private_dns_enabled=True,
+            )
+
+
+def add_vpc_endpoints(
+    vpc: ec2.IVpc,
+    *,
+    subnets: ec2.SubnetSelection | None = None,
+    interface_endpoints: bool = True,
+) -> VpcEndpoints:
+    """Add the VPC endpoints a recommendation job's subnets need when they have no NAT.
+
+    Idempotent per VPC: a second call for the same ``vpc`` returns the endpoints of the first,
+    so every job using that VPC may call it. The endpoints are created in the VPC's stack. Do
+    not use it on a VPC that already has endpoints with private DNS for these services: a VPC
+    takes only one per service.
+
+    Parameters
+    ----------
+    vpc
+        The VPC the job runs in (the construct's ``vpc``).
+    subnets
+        Where the interface endpoints get their network interfaces and whose route tables the S3
+        gateway endpoint joins. Default: CDK's defaults, one private subnet per availability
+        zone for the interface endpoints, every subnet for the gateway endpoint.
+    interface_endpoints
+        Also add the interface endpoints in ``INTERFACE_ENDPOINT_SERVICES`` (they are billed
+        per hour and availability zone). Default: ``True``; with ``False`` only the S3 gateway
+        endpoint Inference Recommender itself requires is added.
+
+    Raises
+    ------
+    ValueError
+        When endpoints were already added to ``vpc`` with another ``interface_endpoints``.
+
+    """
+    # An imported VPC is no construct scope of its own: the endpoints go next to it, in its stack,
+    # under an id made from the VPC's tree-unique address.
+    stack = cdk.Stack.of(vpc)
+    endpoints_id = f"{_ID_PREFIX}{vpc.node.id}{vpc.node.addr[-8:]}"
+    existing = stack.node.try_find_child(endpoints_id)
+    if isinstance(existing, VpcEndpoints):
+        if existing.interface_endpoints_enabled != interface_endpoints:
+            msg = (
+                f"add_vpc_endpoints: {vpc.node.path} already has its endpoints with "
+                f"interface_endpoints={existing.interface_endpoints_enabled}"
+            )
+            raise ValueError(msg)
+        return existing
+    return VpcEndpoints(
+        stack, endpoints_id, vpc=vpc, subnets=subnets, interface_endpoints=interface_endpoints
+    )

@@ -1,0 +1,165 @@
+"""The base of the stack's shared Lambdas (the job handler, the waiter): one of each per stack.
+
+Each has a log group kept a year (KMS-encrypted when the first job gives a key), a role trusted
+by Lambda with one inline least-privilege policy, and a Python 3.14 arm64 function bundled from
+``lambda/``. A subclass names its handler and its statements; the cdk-nag findings that do not
+apply are acknowledged here with the subclass's reasons.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Self
+
+from infrec_cdk import _security
+from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._names import stack_name_part
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+__all__ = ["StackFunction", "handler_code_dir"]
+
+
+def handler_code_dir() -> Path:
+    """Return the folder holding ``handler.py``: inside an installed wheel, or the source tree."""
+    packaged = Path(__file__).parent / "_lambda"
+    if (packaged / "handler.py").is_file():
+        return packaged
+    return Path(__file__).parent.parent / "lambda"
+
+
+class StackFunction(Construct):
+    """A Lambda shared by every job of a stack; use ``Subclass.of(scope)``."""
+
+    SINGLETON_ID: ClassVar[str]  # fixed, never renamed: the logical ids derive from it
+    HANDLER: ClassVar[str]
+    TIMEOUT: ClassVar[cdk.Duration]
+    DESCRIPTION: ClassVar[str]
+    ROLE_DESCRIPTION: ClassVar[str]
+    # Lambda findings (concurrency, DLQ, VPC) that do not apply, with this function's reasons.
+    FUNCTION_FINDINGS: ClassVar[tuple[_security.Finding, ...]]
+
+    @classmethod
+    def of(cls, scope: Construct, *, log_encryption_key: kms.IKey | None = None) -> Self:
+        """Return the stack's function, creating it on first use.
+
+        Every job of a stack shares it, so its log group has one key: the one the first job
+        gave. A later job may repeat that key or give none, not give another.
+        """
+        stack = cdk.Stack.of(scope)
+        existing = stack.node.try_find_child(cls.SINGLETON_ID)
+        if not isinstance(existing, cls):
+            return cls(stack, cls.SINGLETON_ID, log_encryption_key=log_encryption_key)
+        if log_encryption_key is not None and log_encryption_key is not existing.log_key:
+            state = "another key" if existing.log_key else "no key"
+            raise InfrecValidationError(
+                [
+                    (
+                        "log_encryption_key: every job of a stack shares one handler, whose log "
+                        f"group was created with {state} by the stack's first job; give the "
+                        "same log_encryption_key to the first job (later jobs may leave it out)"
+                    )
+                ],
+                construct_path=scope.node.path,
+            )
+        return existing
+
+    def __init__(
+        self, scope: Construct, id: str, *, log_encryption_key: kms.IKey | None = None
+    ) -> None:
+        super().__init__(scope, id)
+        self.stack_name_part = stack_name_part(cdk.Stack.of(self).stack_name)
+        self.log_key = log_encryption_key
+        """The customer managed key of the log group, if one was given."""
+        if log_encryption_key is not None and not _security.allow_logs_to_use_key(
+            log_encryption_key, log_group_scope=self
+        ):
+            cdk.Annotations.of(self).add_warning_v2(
+                "infrec-cdk:logKeyPolicy",
+                "log_encryption_key is an imported key whose policy this app cannot change: it "
+                "must allow the logs.<region>.amazonaws.com service principal to use the key "
+                "(kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, "
+                "kms:DescribeKey), or the handler's log group fails to create",
+            )
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            encryption_key=log_encryption_key,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=self.ROLE_DESCRIPTION,
+        )
+        self.policy = iam.Policy(
+            self,
+            "Policy",
+            statements=[
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                ),
+                *self.initial_statements(),
+            ],
+        )
+        self.role.attach_inline_policy(self.policy)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=self.HANDLER,
+            code=lambda_.Code.from_asset(
+                str(handler_code_dir()), exclude=["__pycache__", "*.pyc", ".mypy_cache"]
+            ),
+            # The function refers to its role by ARN (a GetAtt, which already orders the two).
+            # Given the role construct, CDK would also add a DependsOn on it: cfn-lint W3005.
+            role=iam.Role.from_role_arn(self, "FunctionRole", self.role.role_arn, mutable=False),
+            log_group=self.log_group,
+            timeout=self.TIMEOUT,
+            memory_size=256,
+            description=self.DESCRIPTION,
+            environment={"LOG_LEVEL": "INFO"},
+        )
+        self.function.node.add_dependency(self.policy)
+        _security.acknowledge(self.policy, _security.INLINE_POLICY)
+        _security.acknowledge_wildcards(self.policy, self.initial_wildcards())
+        for finding in self.FUNCTION_FINDINGS:
+            _security.acknowledge(self.function, finding)
+        if self.log_key is None:
+            _security.acknowledge(self.log_group, _security.HANDLER_LOGS_SERVICE_KEY)
+
+    def initial_statements(self) -> list[iam.PolicyStatement]:
+        """Return the statements this kind of function needs (besides its logs)."""
+        raise NotImplementedError
+
+    def initial_wildcards(self) -> list[_security.Wildcard]:
+        """Return the wildcard resources of ``initial_statements``, each with its reason."""
+        raise NotImplementedError
+
+    def job_arn(self, name_pattern: str) -> str:
+        """ARN of this account's and region's recommendation jobs named ``name_pattern``."""
+        return cdk.Stack.of(self).format_arn(
+            service="sagemaker",
+            resource="inference-recommendations-job",
+            resource_name=name_pattern,
+        )
+
+    def stack_jobs_wildcard(self) -> _security.Wildcard:
+        """Return the ARN of every job of this stack, and why it needs a wildcard."""
+        return _security.Wildcard(
+            resource=self.job_arn(f"{self.stack_name_part}-*"),
+            reason=(
+                "Job names are generated at deploy time, a new one per create request; all "
+                "start with this stack's prefix, so the ARN covers only this stack's jobs in "
+                "this account and region"
+            ),
+        )

@@ -1,0 +1,151 @@
+"""Every example stack the security gates (cdk-nag, cfn-lint) check.
+
+A new example is one entry in ``EXAMPLE_STACKS``: a name and a function that builds the stack in
+the given app. Each stack's own (user-side) resources are imported, not created, so that every
+resource cdk-nag and cfn-lint see is one infrec-cdk creates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from infrec_cdk import (
+    ContainerConfig,
+    InferenceRecommendationsJob,
+    ModelSource,
+    PayloadConfig,
+    RecommendedEndpoint,
+    SupportedEndpointType,
+    Wait,
+    add_vpc_endpoints,
+)
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+
+from app import EXAMPLE_MODEL_PACKAGE, ExampleStack
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT = "123456789012"
+ENV = cdk.Environment(account=ACCOUNT, region="us-east-1")
+
+StackFactory = Callable[[cdk.App], cdk.Stack]
+
+
+def default_stack(app: cdk.App) -> cdk.Stack:
+    """The example app's own stack (``app.py`` without a request)."""
+    return ExampleStack(app, "InfrecExample")
+
+
+def request_stack(path: Path) -> StackFactory:
+    """The example app's stack for the request file at ``path`` (``cdk synth -c request=``)."""
+
+    def build(app: cdk.App) -> cdk.Stack:
+        return ExampleStack(
+            app, "InfrecExample", request=json.loads(path.read_text(encoding="utf-8"))
+        )
+
+    return build
+
+
+def bring_your_own_stack(app: cdk.App) -> cdk.Stack:
+    """Role, key and output bucket given (existing ones), the key also for the handler's logs."""
+    stack = cdk.Stack(app, "InfrecBringYourOwn", env=ENV)
+    key = kms.Key.from_key_arn(
+        stack,
+        "Key",
+        f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    )
+    InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(EXAMPLE_MODEL_PACKAGE),
+        role=iam.Role.from_role_arn(stack, "Role", f"arn:aws:iam::{ACCOUNT}:role/recommender"),
+        encryption_key=key,
+        output_bucket=s3.Bucket.from_bucket_name(stack, "Outputs", "example-recommender-outputs"),
+        log_encryption_key=key,
+    )
+    return stack
+
+
+def hardened_stack(app: cdk.App) -> cdk.Stack:
+    """Everything created, plus server access logs and a customer managed key for the logs."""
+    stack = cdk.Stack(app, "InfrecHardened", env=ENV)
+    log_key = kms.Key(
+        stack, "LogKey", enable_key_rotation=True, description="Example: handler log group key"
+    )
+    InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(EXAMPLE_MODEL_PACKAGE),
+        container_config=ContainerConfig(
+            domain="MACHINE_LEARNING",
+            task="CLASSIFICATION",
+            framework="XGBOOST",
+            payload_config=PayloadConfig(
+                sample_payload_url="s3://example-ml-artifacts/churn/payload.tar.gz",
+                supported_content_types=["text/csv"],
+            ),
+        ),
+        access_logs_bucket=s3.Bucket.from_bucket_name(
+            stack, "AccessLogs", "example-s3-access-logs"
+        ),
+        log_encryption_key=log_key,
+    )
+    return stack
+
+
+def vpc_stack(app: cdk.App) -> cdk.Stack:
+    """An existing VPC whose subnets have no NAT, with the VPC endpoints added."""
+    stack = cdk.Stack(app, "InfrecVpc", env=ENV)
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        vpc_cidr_block="10.0.0.0/16",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        isolated_subnet_ids=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+        isolated_subnet_route_table_ids=["rtb-0123456789abcdef0", "rtb-0123456789abcdef1"],
+    )
+    add_vpc_endpoints(vpc)
+    InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(EXAMPLE_MODEL_PACKAGE),
+        vpc=vpc,
+    )
+    return stack
+
+
+def waiting_stack(app: cdk.App) -> cdk.Stack:
+    """A job the deployment waits for, and an endpoint sized by its top recommendation."""
+    stack = cdk.Stack(app, "InfrecWaiting", env=ENV)
+    job = InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(EXAMPLE_MODEL_PACKAGE),
+        wait=Wait(endpoint_type=SupportedEndpointType.REAL_TIME),
+    )
+    RecommendedEndpoint(
+        stack, "Endpoint", job=job, model_name="churn-xgboost", encryption_key=job.encryption_key
+    )
+    return stack
+
+
+EXAMPLE_STACKS: list[tuple[str, StackFactory]] = [
+    ("default", default_stack),
+    *(
+        (f"request-{path.stem}", request_stack(path))
+        for path in sorted((ROOT / "examples").glob("*.json"))
+    ),
+    ("bring-your-own", bring_your_own_stack),
+    ("hardened", hardened_stack),
+    ("vpc", vpc_stack),
+    ("waiting", waiting_stack),
+]
+"""(name, factory) of every example stack; add new ones here."""
