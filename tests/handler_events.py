@@ -7,7 +7,6 @@ Delete's look for a late job (``delete_recheck_seconds``) short so that the suit
 from __future__ import annotations
 
 import copy
-import time
 import uuid
 from typing import Any
 
@@ -16,6 +15,7 @@ import names
 from jobs import ClientFactory, default_client
 
 from tests.fakes.cfn_receiver import CfnResponseReceiver, ReceivedResponse
+from tests.harness.deploy import LambdaContext
 
 __all__ = [
     "LOGICAL_ID",
@@ -73,18 +73,6 @@ REQUEST: Json = {
     },
     "Tags": [{"Key": "team", "Value": "ml"}],
 }
-
-
-class LambdaContext:
-    """The parts of Lambda's context object the handler reads."""
-
-    def __init__(self, seconds: float = 120.0) -> None:
-        self.deadline = time.monotonic() + seconds
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_stream_name = "2026/11/27/[$LATEST]0123456789abcdef"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 def properties(request: Json, prefix: str = PREFIX) -> Json:

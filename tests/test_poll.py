@@ -10,6 +10,7 @@ import boto3
 import pytest
 from poll import EVENT_DETAIL_TYPE, handle
 
+from tests.harness.completion_events import capture_completion_events, captured_events
 from tests.harness.deploy import LambdaContext, WaitSignalReceiver
 
 RULE = "poll-rule"
@@ -24,20 +25,8 @@ def rule(aws_services: str) -> Any:
 
 @pytest.fixture
 def queue(aws_services: str, rule: Any) -> str:
-    sqs = boto3.client("sqs", endpoint_url=aws_services, region_name="us-east-1")
-    url = sqs.create_queue(QueueName="events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    rule.put_rule(Name="capture", EventPattern=json.dumps({"source": ["infrec-cdk"]}))
-    rule.put_targets(Rule="capture", Targets=[{"Id": "q", "Arn": arn}])
-    return str(url)
-
-
-def published(aws_services: str, queue: str) -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs", endpoint_url=aws_services, region_name="us-east-1")
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(m["Body"]) for m in messages]
+    del rule  # the poll rule exists first, as in a deployed stack
+    return capture_completion_events(aws_services)
 
 
 def start_job(name: str = "poll-job") -> str:
@@ -89,7 +78,7 @@ def test_a_finished_job_is_signalled_announced_once_and_polling_stops(
     assert signal["Status"] == "SUCCESS"
     assert signal["UniqueId"] == job
     assert state(rule) == "DISABLED"
-    (event,) = published(aws_services, queue)
+    (event,) = captured_events(aws_services, queue)
     assert event["detail-type"] == EVENT_DETAIL_TYPE
     assert event["detail"]["status"] == "COMPLETED"
     assert event["detail"]["recommendationCount"] == 3
@@ -105,7 +94,7 @@ def test_a_stopped_job_fails_the_wait(fake_sagemaker, wait_signals, queue, aws_s
     (signal,) = wait_signals.signals["h3"]
     assert signal["Status"] == "FAILURE"
     assert signal["Reason"].startswith(f"job {job} ended STOPPED")
-    (event,) = published(aws_services, queue)
+    (event,) = captured_events(aws_services, queue)
     assert event["detail"]["status"] == "STOPPED"
 
 
@@ -115,7 +104,7 @@ def test_an_undelivered_signal_keeps_polling(fake_sagemaker, rule, queue, aws_se
     poll(job, "http://127.0.0.1:9/waitcondition/nowhere?X-Amz-Signature=x")
 
     assert state(rule) == "ENABLED", "the next poll retries the signal"
-    assert published(aws_services, queue) == []
+    assert captured_events(aws_services, queue) == []
 
 
 @pytest.mark.usefixtures("fake_sagemaker", "rule")
@@ -127,7 +116,7 @@ def test_a_job_sagemaker_does_not_know_fails_the_wait_without_an_event(
     (signal,) = wait_signals.signals["h4"]
     assert signal["Status"] == "FAILURE"
     assert "SageMaker has no job of that name" in signal["Reason"]
-    assert published(aws_services, queue) == []
+    assert captured_events(aws_services, queue) == []
 
 
 def test_a_bad_event_is_logged_not_raised(caplog: pytest.LogCaptureFixture):

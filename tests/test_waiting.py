@@ -25,6 +25,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from tests.fakes.sagemaker import FakeSageMaker
+from tests.harness.completion_events import capture_completion_events, captured_events
 from tests.harness.deploy import LocalCloudFormation
 
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
@@ -79,29 +80,10 @@ def template_of(stack: cdk.Stack) -> dict[str, Any]:
     return dict(Template.from_stack(stack).to_json())
 
 
-def events_queue(endpoint: str) -> str:
-    """An SQS queue that receives this library's completion events from the default bus."""
-    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
-    url = sqs.create_queue(QueueName="completion-events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    events = boto3.client("events", endpoint_url=endpoint, region_name="us-east-1")
-    events.put_rule(Name="to-queue", EventPattern=json.dumps({"source": ["infrec-cdk"]}))
-    events.put_targets(Rule="to-queue", Targets=[{"Id": "queue", "Arn": arn}])
-    return str(url)
-
-
-def received_events(endpoint: str, url: str) -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(m["Body"]) for m in messages]
-
-
 def test_default_job_waits_signals_archives_and_exposes_the_top(
     waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker, aws_services: str
 ):
-    queue = events_queue(aws_services)
+    queue = capture_completion_events(aws_services)
     report = waiting_cloudformation.deploy(template_of(waiting_stack()))
 
     assert report.status == "CREATE_COMPLETE", report.failure
@@ -123,7 +105,7 @@ def test_default_job_waits_signals_archives_and_exposes_the_top(
     assert archived["JobName"] == job.name
     assert len(archived["InferenceRecommendations"]) == len(recommendations)
 
-    (event,) = received_events(aws_services, queue)
+    (event,) = captured_events(aws_services, queue)
     assert event["source"] == "infrec-cdk"
     assert event["detail-type"] == "Inference Recommendations Job State Change"
     assert event["detail"]["status"] == "COMPLETED"
@@ -132,7 +114,15 @@ def test_default_job_waits_signals_archives_and_exposes_the_top(
 
     # Polling stops once announced, and no second event follows later polls.
     waiting_cloudformation.advance(600)
-    assert received_events(aws_services, queue) == []
+    assert captured_events(aws_services, queue) == []
+
+    # Deleting the stack leaves no poller and no job behind (the archive is kept).
+    deleted = waiting_cloudformation.destroy()
+    assert deleted.status == "DELETE_COMPLETE", deleted.failure
+    assert deleted.running_jobs == []
+    rules = boto3.client("events", endpoint_url=aws_services, region_name="us-east-1")
+    assert [r["Name"] for r in rules.list_rules()["Rules"]] == ["to-queue"]  # the test's own
+    assert s3.get_object(Bucket=bucket, Key=key)["ContentLength"] > 0
 
 
 def test_advanced_job_top_follows_the_objective(
@@ -153,7 +143,7 @@ def test_advanced_job_top_follows_the_objective(
 def test_a_failed_job_fails_the_stack_with_its_reason(
     waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker, aws_services: str
 ):
-    queue = events_queue(aws_services)
+    queue = capture_completion_events(aws_services)
     fake_sagemaker.set_outcome(None, status="FAILED", failure_reason="Benchmark endpoint OOM")
 
     report = waiting_cloudformation.deploy(template_of(waiting_stack()))
@@ -161,7 +151,7 @@ def test_a_failed_job_fails_the_stack_with_its_reason(
     assert report.status == "ROLLBACK_COMPLETE"
     assert "ended FAILED: Benchmark endpoint OOM" in report.failure
     assert report.running_jobs == []
-    (event,) = received_events(aws_services, queue)
+    (event,) = captured_events(aws_services, queue)
     assert event["detail"]["status"] == "FAILED"
     assert event["detail"]["failureReason"] == "Benchmark endpoint OOM"
 

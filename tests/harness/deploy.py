@@ -129,8 +129,8 @@ class Report:
 class LambdaContext:
     """The parts of Lambda's context the handlers use."""
 
-    def __init__(self, timeout_seconds: float, name: str) -> None:
-        self._deadline = time.monotonic() + timeout_seconds
+    def __init__(self, timeout_seconds: float = 120.0, name: str = "handler") -> None:
+        self.deadline = time.monotonic() + timeout_seconds
         self.aws_request_id = str(uuid.uuid4())
         self.function_name = name
         self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
@@ -138,7 +138,7 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the invocation's deadline."""
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 def _references(value: Any) -> set[str]:
