@@ -267,7 +267,9 @@ class JobWaiter(Construct):
         self.condition.node.add_dependency(self.rule)
 
         waiter.allow_rule(rule_name)
-        waiter.allow_archive(output_bucket, key_prefix, encryption_key, sid=digest)
+        # Statement ids must be unique in the waiter's shared policy: one per waiting construct.
+        construct_digest = hashlib.sha256(self.node.path.encode()).hexdigest()[:8]
+        waiter.allow_archive(output_bucket, key_prefix, encryption_key, sid=construct_digest)
         self.results = cdk.CustomResource(
             self,
             "Results",

@@ -22,6 +22,7 @@ from infrec_cdk import (
 import aws_cdk as cdk
 import boto3
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from tests.fakes.sagemaker import FakeSageMaker
@@ -282,3 +283,27 @@ def test_without_wait_there_is_no_waiting_machinery():
     assert job.top_recommendation is None
     assert not [r for r in template["Resources"].values() if r["Type"] == RESULTS_RESOURCE_TYPE]
     assert not [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+
+
+def test_two_identical_waiting_jobs_get_distinct_statement_ids():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    role = iam.Role.from_role_arn(stack, "Shared", "arn:aws:iam::123456789012:role/recommender")
+    for name in ("First", "Second"):
+        InferenceRecommendationsJob(
+            stack,
+            name,
+            model=ModelSource.from_model_package_version(PACKAGE),
+            role=role,
+            wait=Wait(),
+        )
+    template = template_of(stack)
+    archive_sids = []
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        sids = [
+            s["Sid"] for s in resource["Properties"]["PolicyDocument"]["Statement"] if "Sid" in s
+        ]
+        assert len(sids) == len(set(sids)), "IAM refuses a policy with a repeated Sid"
+        archive_sids += [sid for sid in sids if sid.startswith("ArchiveResults")]
+    assert len(set(archive_sids)) == 2
