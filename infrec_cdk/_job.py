@@ -290,8 +290,13 @@ class InferenceRecommendationsJob(Construct):
             access_logs_prefix=access_logs_prefix,
             removal_policy=removal_policy,
         )
+        problems = (
+            ["RoleArn: is given both in the request and as `role`; use one"]
+            if role is not None and "RoleArn" in request
+            else []
+        )
         owns_policy = self._choose_role(request, role)
-        problems = self._fill_provisioned(request, vpc, vpc_subnets, security_groups)
+        problems += self._fill_provisioned(request, vpc, vpc_subnets, security_groups)
         if wait is not None:
             problems += wait_problems(wait)
         problems += _security.access_log_problems(
@@ -359,11 +364,15 @@ class InferenceRecommendationsJob(Construct):
         )
 
     def _choose_role(self, request: Document, role: iam.IRole | None) -> bool:
-        """Set the job's role and ``RoleArn``; return whether this construct writes its policy."""
-        role_arn = _known_str(request.get("RoleArn"))
+        """Set the job's role and ``RoleArn``; return whether this construct writes its policy.
+
+        A ``RoleArn`` in the request (a string or a token such as ``my_role.role_arn``) is used as
+        is, and that role must already allow what the job needs; ``role=`` gets the policy.
+        """
+        role_arn = request.get("RoleArn")
         if role is not None:
             self.role: iam.IRole = role
-        elif role_arn is not None:
+        elif isinstance(role_arn, str):
             self.role = iam.Role.from_role_arn(self, "ImportedRole", role_arn, mutable=False)
         else:
             self.role = iam.Role(
@@ -373,7 +382,7 @@ class InferenceRecommendationsJob(Construct):
                 description=f"infrec-cdk: execution role of recommendation job {self.node.path}",
             )
         request.setdefault("RoleArn", self.role.role_arn)
-        return role_arn is None
+        return not isinstance(role_arn, str)
 
     def _fill_provisioned(
         self,

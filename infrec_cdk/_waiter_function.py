@@ -14,6 +14,12 @@ from aws_cdk import aws_s3 as s3
 
 __all__ = ["WaiterFunction"]
 
+_JOB_ACTIONS = [
+    "sagemaker:DescribeInferenceRecommendationsJob",
+    # The "announced" tag keeps the completion event at one per job.
+    "sagemaker:ListTags",
+    "sagemaker:AddTags",
+]
 _LIST_STEPS_REASON = (
     "ListInferenceRecommendationsJobSteps has no resource type in IAM: only * can be named; "
     "the waiter calls it for the jobs it was told to follow, to log their progress"
@@ -43,8 +49,7 @@ class WaiterFunction(StackFunction):
         stack = cdk.Stack.of(self)
         return [
             iam.PolicyStatement(
-                actions=["sagemaker:DescribeInferenceRecommendationsJob"],
-                resources=[self.stack_jobs_wildcard().resource],
+                actions=_JOB_ACTIONS, resources=[self.stack_jobs_wildcard().resource]
             ),
             iam.PolicyStatement(
                 sid="ListJobSteps",
@@ -73,8 +78,7 @@ class WaiterFunction(StackFunction):
         names = sorted({job_name, job_name.lower()})
         self.policy.add_statements(
             iam.PolicyStatement(
-                actions=["sagemaker:DescribeInferenceRecommendationsJob"],
-                resources=[self.job_arn(name) for name in names],
+                actions=_JOB_ACTIONS, resources=[self.job_arn(name) for name in names]
             )
         )
 

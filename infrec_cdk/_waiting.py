@@ -31,7 +31,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 __all__ = [
     "RESULTS_RESOURCE_TYPE",
@@ -197,10 +197,60 @@ class TopRecommendation:
         return self.attribute("ArchiveUri")
 
 
+def _referenced_ids(value: object) -> set[str]:
+    """Logical ids a resolved value refers to with ``Ref`` or ``Fn::GetAtt``."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref" and isinstance(item, str) and not item.startswith("AWS::"):
+                found.add(item)
+            elif key == "Fn::GetAtt" and isinstance(item, list) and item:
+                found.add(str(item[0]))
+            else:
+                found |= _referenced_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _referenced_ids(item)
+    return found
+
+
+def _properties_of(
+    stack: cdk.Stack, logical_ids: set[str], *, outside: IConstruct
+) -> dict[str, object]:
+    """Return the properties of the stack's resources with these ids, except ``outside``'s own.
+
+    The job's own role, key and bucket change with the job's definition, which the request
+    already shows; the rest (a model, a user's role) may change while the request's text does not.
+    """
+    own = f"{outside.node.path}/"
+    found: dict[str, object] = {}
+    for construct in stack.node.find_all():
+        if not isinstance(construct, cdk.CfnResource) or construct.node.path.startswith(own):
+            continue
+        logical_id = stack.resolve(construct.logical_id)
+        if logical_id in logical_ids:
+            found[str(logical_id)] = stack.resolve(construct._cfn_properties)  # noqa: SLF001
+    return found
+
+
 def request_digest(scope: Construct, request: dict[str, object]) -> str:
-    """Eight hex characters that change whenever the request changes."""
-    resolved = cdk.Stack.of(scope).resolve(request)
-    text = json.dumps(resolved, sort_keys=True, separators=(",", ":"))
+    """Return eight hex characters that change whenever the request changes.
+
+    A value the request takes from another resource (a model's name, a role's ARN) is only known
+    at deploy time; that resource's own properties stand in for it, so replacing the model (say,
+    new artefacts) also gives the wait a fresh handle. Values no template shows (parameters,
+    lookups at deploy time) cannot count: see the README's limits.
+    """
+    stack = cdk.Stack.of(scope)
+    resolved = stack.resolve(request)
+    job = scope.node.scope
+    referenced = _properties_of(stack, _referenced_ids(resolved), outside=job or scope)
+    text = json.dumps(
+        {"request": resolved, "referenced": referenced},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 

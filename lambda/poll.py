@@ -6,10 +6,11 @@ publishes no event for these jobs, so this is how the stack learns that one fini
 
 1. Describe the job and count its benchmark steps (one JSON log line: the progress).
 2. While it runs, that is all.
-3. Once it ended: disable the rule (a disabled rule means "already announced", so a late or
-   repeated invocation does nothing), signal the wait condition — SUCCESS for COMPLETED, FAILURE
-   with SageMaker's FailureReason otherwise — then publish one completion event on the default
-   event bus. A signal that cannot be delivered re-enables the rule, so the next poll retries.
+3. Once it ended: signal the wait condition — SUCCESS for COMPLETED, FAILURE with SageMaker's
+   FailureReason otherwise — publish the completion event on the default event bus unless the
+   job is tagged as announced (then tag it), and disable the rule: a disabled rule means "done",
+   so a late invocation does nothing. Whatever fails leaves the rule enabled and the next poll
+   tries again; the tag keeps it at one event per job, even across waits for the same job.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import collections
 import dataclasses
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Mapping
 from typing import Any, Final
@@ -28,7 +30,14 @@ from cfn_response import send
 from deadline import remaining_seconds
 from log import DecisionLog, configure, secrets_of
 
-__all__ = ["EVENT_DETAIL_TYPE", "EVENT_SOURCE", "PollRequest", "completion_event", "handle"]
+__all__ = [
+    "ANNOUNCED_TAG",
+    "EVENT_DETAIL_TYPE",
+    "EVENT_SOURCE",
+    "PollRequest",
+    "completion_event",
+    "handle",
+]
 
 EVENT_SOURCE: Final = "infrec-cdk"
 EVENT_DETAIL_TYPE: Final = "Inference Recommendations Job State Change"
@@ -36,6 +45,11 @@ ENDED: Final = frozenset({"COMPLETED", "FAILED", "STOPPED", "DELETED"})
 _MAX_STEP_PAGES: Final = 10
 _MAX_REASON: Final = 1000
 _NOT_FOUND: Final = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
+# Other SageMaker Describe calls answer a missing name with a ValidationException worded so.
+_NOT_FOUND_TEXT: Final = re.compile(
+    r"not found|could not find|does not exist|no such", re.IGNORECASE
+)
+ANNOUNCED_TAG: Final = "infrec-cdk:announced"
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,6 +164,28 @@ def _step_counts(clients: Clients, job_name: str) -> dict[str, int]:
     return dict(counts)
 
 
+def _already_published(clients: Clients, describe: Mapping[str, Any]) -> bool:
+    """Whether an earlier poll (maybe of an earlier wait for the same job) announced the job."""
+    arn = describe.get("JobArn")
+    if not arn:
+        return False
+    tags = clients.sagemaker.list_tags(ResourceArn=arn).get("Tags", [])
+    return any(tag.get("Key") == ANNOUNCED_TAG for tag in tags)
+
+
+def _publish(clients: Clients, request: PollRequest, describe: Mapping[str, Any]) -> bool:
+    """Publish the completion event once per job; return whether it is (now) published."""
+    if _already_published(clients, describe):
+        return True
+    answer = clients.events.put_events(Entries=[completion_event(request, describe)])
+    if answer.get("FailedEntryCount", 0):
+        return False
+    clients.sagemaker.add_tags(
+        ResourceArn=describe["JobArn"], Tags=[{"Key": ANNOUNCED_TAG, "Value": "true"}]
+    )
+    return True
+
+
 def _announce(
     request: PollRequest,
     describe: Mapping[str, Any],
@@ -157,22 +193,21 @@ def _announce(
     log: DecisionLog,
     deadline: float,
 ) -> None:
-    state = clients.events.describe_rule(Name=request.rule_name).get("State")
-    if state == "DISABLED":
+    """Signal the wait, publish the completion event, then stop polling; retry what failed."""
+    if clients.events.describe_rule(Name=request.rule_name).get("State") == "DISABLED":
         log.decision("announce", "already-announced")
         return
-    clients.events.disable_rule(Name=request.rule_name)
     delivery = send(request.signal_url, _signal_body(request, describe), deadline=deadline, log=log)
     if not delivery.delivered:
-        clients.events.enable_rule(Name=request.rule_name)
         log.decision("signal", "undelivered", error=delivery.detail)
-        return
+        return  # the rule stays enabled: the next poll signals again
     log.decision("signal", "delivered", status=describe.get("Status"))
-    if describe.get("Status") not in ENDED:
-        return  # no job to announce
-    answer = clients.events.put_events(Entries=[completion_event(request, describe)])
-    failed = answer.get("FailedEntryCount", 0)
-    log.decision("publish", "failed" if failed else "published", failed_entries=failed)
+    if describe.get("Status") in ENDED and not _publish(clients, request, describe):
+        log.decision("publish", "failed")
+        return  # the next poll signals again (harmless) and publishes again
+    log.decision("publish", "published")
+    clients.events.disable_rule(Name=request.rule_name)
+    log.decision("announce", "done")
 
 
 def handle(event: object, context: object, *, clients: ClientsFactory = default_clients) -> None:

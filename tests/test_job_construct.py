@@ -552,3 +552,39 @@ def test_from_request_keeps_a_given_vpc_config_and_grants_network_access(stack):
     assert request_of(template)["InputConfig"]["VpcConfig"] == vpc_config
     assert job.security_groups == []
     assert "ec2:CreateNetworkInterface" in str(statements(template))
+
+
+def test_from_request_with_a_role_token_passes_that_role(stack):
+    mine = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    job = InferenceRecommendationsJob.from_request(
+        stack,
+        "Job",
+        {
+            "JobType": "Default",
+            "RoleArn": mine.role_arn,
+            "InputConfig": {"ModelPackageVersionArn": PACKAGE_ARN},
+        },
+    )
+    template = Template.from_stack(stack)
+    assert stack.resolve(job.role.role_arn) == stack.resolve(mine.role_arn)
+    assert stack.resolve(request_of(template)["RoleArn"]) == stack.resolve(mine.role_arn)
+    template.resource_count_is("AWS::IAM::Role", 2)  # the user's and the handler's, no spare
+    passed = [
+        stack.resolve(s["Resource"]) for s in statements(template) if s["Action"] == "iam:PassRole"
+    ]
+    assert passed == [stack.resolve(mine.role_arn)]
+
+
+def test_fails_when_the_role_is_given_twice(stack):
+    mine = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    with pytest.raises(InfrecValidationError, match="RoleArn: is given both"):
+        InferenceRecommendationsJob.from_request(
+            stack,
+            "Job",
+            {
+                "JobType": "Default",
+                "RoleArn": "arn:aws:iam::123456789012:role/other",
+                "InputConfig": {"ModelPackageVersionArn": PACKAGE_ARN},
+            },
+            role=mine,
+        )

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import boto3
+import poll as poll_module
 import pytest
 from poll import EVENT_DETAIL_TYPE, handle
 
@@ -135,3 +136,34 @@ def test_logs_never_show_the_signal_url(
         poll(job, wait_signals.url("h5"))
     assert "SIGNAL-SECRET" not in caplog.text
     assert wait_signals.signals["h5"]
+
+
+@pytest.mark.usefixtures("rule")
+def test_a_failed_publication_is_retried_by_the_next_poll(
+    fake_sagemaker, wait_signals, queue, aws_services, monkeypatch
+):
+    job = start_job()
+    fake_sagemaker.advance(3000)
+    real_publish = poll_module._publish
+    monkeypatch.setattr(poll_module, "_publish", lambda *_: False)
+    poll(job, wait_signals.url("h6"))
+    assert captured_events(aws_services, queue) == []
+
+    monkeypatch.setattr(poll_module, "_publish", real_publish)
+    poll(job, wait_signals.url("h6"))
+    (event,) = captured_events(aws_services, queue)
+    assert event["detail"]["jobName"] == job
+    assert len(wait_signals.signals["h6"]) == 2  # signalled again: harmless, same UniqueId
+
+
+def test_a_job_already_announced_is_not_announced_again(
+    fake_sagemaker, wait_signals, rule, queue, aws_services
+):
+    job = start_job()
+    fake_sagemaker.advance(3000)
+    poll(job, wait_signals.url("first-wait"))
+    rule.enable_rule(Name=RULE)  # a later wait for the same job (e.g. a new handle)
+    poll(job, wait_signals.url("second-wait"))
+
+    assert wait_signals.signals["second-wait"][0]["Status"] == "SUCCESS"
+    assert len(captured_events(aws_services, queue)) == 1

@@ -7,11 +7,13 @@ from typing import Any
 
 from infrec_cdk import (
     RESULTS_RESOURCE_TYPE,
+    ContainerConfig,
     EndpointConfiguration,
     InferenceRecommendationsJob,
     InfrecValidationError,
     ModelSource,
     Objective,
+    PayloadConfig,
     Phase,
     ServerlessConfig,
     StoppingConditions,
@@ -23,6 +25,7 @@ import aws_cdk as cdk
 import boto3
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.assertions import Template
 
 from tests.fakes.sagemaker import FakeSageMaker
@@ -307,3 +310,33 @@ def test_two_identical_waiting_jobs_get_distinct_statement_ids():
         assert len(sids) == len(set(sids)), "IAM refuses a policy with a repeated Sid"
         archive_sids += [sid for sid in sids if sid.startswith("ArchiveResults")]
     assert len(set(archive_sids)) == 2
+
+
+def test_a_replaced_model_gets_a_fresh_wait_even_though_the_request_is_a_token():
+    def waits_for(model_data: str) -> set[str]:
+        stack = cdk.Stack(cdk.App(), "TestStack")
+        model = sagemaker.CfnModel(
+            stack,
+            "Model",
+            execution_role_arn="arn:aws:iam::123456789012:role/model",
+            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
+                image="image:1", model_data_url=model_data
+            ),
+        )
+        InferenceRecommendationsJob(
+            stack,
+            "Job",
+            model=ModelSource.from_model(model),
+            container_config=ContainerConfig(
+                domain="MACHINE_LEARNING",
+                task="OTHER",
+                framework="XGBOOST",
+                payload_config=PayloadConfig(sample_payload_url="s3://b/payload.tar.gz"),
+            ),
+            wait=Wait(),
+        )
+        resources = template_of(stack)["Resources"]
+        return {k for k, r in resources.items() if r["Type"].startswith("AWS::CloudFormation::")}
+
+    assert waits_for("s3://b/model-v1.tar.gz").isdisjoint(waits_for("s3://b/model-v2.tar.gz"))
+    assert waits_for("s3://b/model-v1.tar.gz") == waits_for("s3://b/model-v1.tar.gz")
