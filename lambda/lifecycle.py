@@ -389,21 +389,25 @@ def _delete(event: CfnEvent, jobs: Jobs, log: DecisionLog, recheck: Recheck) -> 
     existing = jobs.describe(job_name)
     if existing is not None:
         log.decision("describe", "found", status=existing.status)
-        return _stop(existing, done, jobs, log)
+        return _stop(existing, done, jobs, log, recheck)
     log.decision("describe", "not-found")
     # A Create still in flight may start the job a moment from now (see the module docstring).
     existing = _look_again(job_name, jobs, recheck, log)
     if existing is None:
         return dataclasses.replace(done, reason=f"Job {job_name} does not exist")
-    stopped = _stop(existing, done, jobs, log)
+    stopped = _stop(existing, done, jobs, log, recheck)
     return dataclasses.replace(
         stopped, reason=f"{stopped.reason}: a Create still in flight started it after a first look"
     )
 
 
-def _stop(existing: JobInfo, done: Outcome, jobs: Jobs, log: DecisionLog) -> Outcome:
+def _stop(
+    existing: JobInfo, done: Outcome, jobs: Jobs, log: DecisionLog, recheck: Recheck
+) -> Outcome:
     """Stop the job ``existing`` unless it has finished; ``done`` is the answer to build on."""
     job_name = done.physical_resource_id
+    if existing.status == "STOPPING":
+        return dataclasses.replace(done, reason=_until_stopped(job_name, jobs, recheck, log))
     if existing.status in FINISHED:
         return dataclasses.replace(done, reason=f"Job {job_name} is {existing.status}")
     try:
@@ -422,7 +426,25 @@ def _stop(existing: JobInfo, done: Outcome, jobs: Jobs, log: DecisionLog) -> Out
         log.decision("stop", "not-running", error_code=error.code)
         return dataclasses.replace(done, reason=f"Job {job_name} no longer runs")
     log.decision("stop", "stopping")
-    return dataclasses.replace(done, reason=f"Stopping job {job_name}")
+    return dataclasses.replace(done, reason=_until_stopped(job_name, jobs, recheck, log))
+
+
+def _until_stopped(job_name: str, jobs: Jobs, recheck: Recheck, log: DecisionLog) -> str:
+    """Wait, within ``recheck``, for a stopping job to stop; return the reason to answer.
+
+    Inference Recommender deletes its benchmark endpoints with the job's role; answering at
+    once would let CloudFormation delete that role (and security groups) while it still works.
+    The wait is bounded: a job still stopping when it ends is left to finish on its own.
+    """
+    status = "STOPPING"
+    while status == "STOPPING" and (left := recheck.until - recheck.clock()) > 0:
+        recheck.sleep(min(recheck.interval, left))
+        found = jobs.describe(job_name)
+        status = "DELETED" if found is None else found.status
+    log.decision("stop", "stopped" if status != "STOPPING" else "still-stopping", status=status)
+    if status == "STOPPING":
+        return f"Stopping job {job_name}"  # the log line says it was still stopping
+    return f"Stopped job {job_name} ({status})"
 
 
 def _bound(log: DecisionLog, progress: Progress) -> DecisionLog:

@@ -433,3 +433,24 @@ def test_a_create_retried_after_a_server_error_keeps_the_job_name(fake_sagemaker
     answer = run(cfn_receiver, sent)
     assert answer.status == "FAILED"
     assert answer.body["PhysicalResourceId"] == generated_name(sent)
+
+
+def test_delete_waits_for_the_stop_to_finish_before_answering(fake_sagemaker, cfn_receiver):
+    # Inference Recommender deletes its benchmark endpoints with the job's role: the answer (after
+    # which CloudFormation deletes that role) waits for STOPPED, within the Delete's window.
+    created = run(cfn_receiver, event(cfn_receiver, "Create"))
+    name = created.body["PhysicalResourceId"]
+    fake_sagemaker.advance(120)  # IN_PROGRESS
+
+    def finish_stopping() -> None:
+        _wait_for(lambda: fake_sagemaker.jobs[name].status == "STOPPING")
+        fake_sagemaker.advance(60)  # STOPPING ends after 30 s of the fake's time
+
+    helper = threading.Thread(target=finish_stopping)
+    helper.start()
+    answer = run(cfn_receiver, delete(cfn_receiver, name), delete_recheck_seconds=5.0)
+    helper.join()
+
+    assert answer.status == "SUCCESS"
+    assert answer.reason == f"Stopped job {name} (STOPPED)"
+    assert fake_sagemaker.jobs[name].status == "STOPPED"

@@ -144,6 +144,7 @@ def test_create_update_delete_log_one_json_line_per_decision(cfn_receiver, crede
             ("receive", "received"),
             ("describe", "found"),
             ("stop", "stopping"),
+            ("stop", "still-stopping"),
             ("respond", "SUCCESS"),
             ("respond", "delivered"),
         ]
@@ -339,6 +340,7 @@ def test_a_delete_that_finds_the_job_on_its_second_look_logs_it(
         ("describe", "not-found"),
         ("recheck", "found"),
         ("stop", "stopping"),
+        ("stop", "still-stopping"),
         ("respond", "SUCCESS"),
         ("respond", "delivered"),
     ]
