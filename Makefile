@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 # ARGS passes options to `cdk synth`, e.g. make synth ARGS="-c request=examples/advanced-phases.json"
 synth: setup
 	node_modules/.bin/cdk synth --no-notices $(ARGS) > /dev/null
-	@echo "Synthesized: cdk.out/InfrecExample.template.json"
+	@echo "Synthesized into cdk.out/ (the example app: cdk.out/InfrecExample.template.json)"
 
 lint: setup
 	$(BIN)/ruff check .
