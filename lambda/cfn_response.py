@@ -139,12 +139,14 @@ def send(
         else:
             log.decision("respond", "delivered", attempt=attempt, http_status=status)
             return Delivery(delivered=True, attempts=attempt, detail=f"HTTP {status}")
-        log.decision("respond", "retry" if retry else "rejected", attempt=attempt, error=detail)
         if not retry:
+            log.decision("respond", "rejected", attempt=attempt, error=detail)
             return Delivery(delivered=False, attempts=attempt, detail=detail)
         pause = random.uniform(wait / 2, wait)  # noqa: S311 (jitter, not cryptography)
         if attempt == attempts or clock() + pause >= deadline:
+            log.decision("respond", "failed", attempt=attempt, error=detail)  # no retry follows
             return Delivery(delivered=False, attempts=attempt, detail=detail)
+        log.decision("respond", "retry", attempt=attempt, error=detail)
         sleep(pause)
         wait = min(wait * 2, _MAX_WAIT)
     return Delivery(delivered=False, attempts=attempts, detail=detail)

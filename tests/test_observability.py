@@ -215,7 +215,7 @@ def test_failed_puts_are_logged_without_the_url(cfn_receiver, credentials, logs)
     lines = _lines(logs)
     assert _decisions(lines, retried["RequestId"])[-3:] == [
         ("respond", "retry"),
-        ("respond", "retry"),
+        ("respond", "failed"),  # the last attempt: no retry follows
         ("respond", "undelivered"),
     ]
     assert _decisions(lines, refused["RequestId"])[-2:] == [
