@@ -669,6 +669,37 @@ def test_slow_fault_answers_late_and_creates(fake_sagemaker, sagemaker_client):
     assert list(fake_sagemaker.jobs) == ["job-1"]
 
 
+def test_held_fault_acts_on_the_call_only_once_its_gate_opens(fake_sagemaker, sagemaker_client):
+    gate = threading.Event()
+    fake_sagemaker.inject(CREATE, Fault.held(gate))
+    creating = threading.Thread(
+        target=sagemaker_client.create_inference_recommendations_job,
+        kwargs=default_request(),
+        daemon=True,
+    )
+    creating.start()
+    while CREATE not in fake_sagemaker.operations():
+        time.sleep(0.01)
+    assert fake_sagemaker.jobs == {}  # received, held
+
+    gate.set()
+    creating.join(timeout=5)
+
+    assert not creating.is_alive()
+    assert list(fake_sagemaker.jobs) == ["job-1"]
+
+
+def test_then_fault_runs_its_action_after_the_call_and_before_the_answer(
+    fake_sagemaker, sagemaker_client
+):
+    seen: list[list[str]] = []
+    fake_sagemaker.inject(CREATE, Fault.then(lambda: seen.append(list(fake_sagemaker.jobs))))
+
+    sagemaker_client.create_inference_recommendations_job(**default_request())
+
+    assert seen == [["job-1"]]
+
+
 def test_hang_fault_times_the_client_out_and_does_not_block_stop(fake_sagemaker):
     fake_sagemaker.inject(CREATE, Fault.hang())
     impatient = client(read_timeout=0.2, retries={"total_max_attempts": 1})

@@ -77,6 +77,16 @@ def _wait_for(condition, seconds: float = 5.0) -> None:
         time.sleep(0.01)
 
 
+def _landing(create_may_land: threading.Event, fake: FakeSageMaker, name: str):
+    """An action that lets a held Create land and returns once its job exists."""
+
+    def land() -> None:
+        create_may_land.set()
+        _wait_for(lambda: name in fake.jobs)
+
+    return land
+
+
 # -- SageMaker errors on Create --------------------------------------------------------------------
 
 
@@ -235,7 +245,10 @@ def test_hang_before_the_create_is_answered_in_time_and_starts_no_job(fake_sagem
 def test_create_landing_after_the_timeout_is_stopped_by_the_immediate_rollback(
     fake_sagemaker, cfn_receiver
 ):
-    fake_sagemaker.inject(CREATE, Fault.slow(0.8))  # lands 0.3 s after the answer
+    # The race, ordered by events: SageMaker holds the Create until the rollback's first Describe
+    # has found nothing, and lets that Describe answer only once the job has landed.
+    create_may_land = threading.Event()
+    fake_sagemaker.inject(CREATE, Fault.held(create_may_land))
     sent = event(cfn_receiver, "Create")
     name = generated_name(sent)
 
@@ -244,8 +257,10 @@ def test_create_landing_after_the_timeout_is_stopped_by_the_immediate_rollback(
     assert failed.status == "FAILED"
     assert failed.body["PhysicalResourceId"] == name
     assert f"SageMaker did not answer within 0.5 s about job {name}" in failed.reason
-    assert fake_sagemaker.jobs == {}  # not yet: the rollback's first Describe finds nothing
-    rollback = _tear_down(cfn_receiver, fake_sagemaker, name, delete_recheck_seconds=2.0)
+    assert fake_sagemaker.jobs == {}
+
+    fake_sagemaker.inject(DESCRIBE, Fault.then(_landing(create_may_land, fake_sagemaker, name)))
+    rollback = _tear_down(cfn_receiver, fake_sagemaker, name, delete_recheck_seconds=5.0)
     assert rollback.reason.startswith(f"Stopping job {name}: a Create still in flight")
     assert fake_sagemaker.jobs[name].status == "STOPPING"
 
@@ -356,14 +371,17 @@ def test_update_reusing_the_users_job_name_fails_with_a_clear_message(fake_sagem
 
 
 def test_delete_while_a_create_is_in_flight_stops_the_job_it_starts(fake_sagemaker, cfn_receiver):
-    fake_sagemaker.inject(CREATE, Fault.slow(0.5))
+    create_may_land = threading.Event()
+    fake_sagemaker.inject(CREATE, Fault.held(create_may_land))
     sent = event(cfn_receiver, "Create")
     name = generated_name(sent)
     creating = threading.Thread(target=run, args=(cfn_receiver, sent), daemon=True)
     creating.start()
     _wait_for(lambda: CREATE in fake_sagemaker.operations())  # SageMaker is working on it
+    # The Delete's first Describe finds nothing; the job lands before that answer is sent.
+    fake_sagemaker.inject(DESCRIBE, Fault.then(_landing(create_may_land, fake_sagemaker, name)))
 
-    answer = run(cfn_receiver, delete(cfn_receiver, name), delete_recheck_seconds=2.0)
+    answer = run(cfn_receiver, delete(cfn_receiver, name), delete_recheck_seconds=5.0)
 
     assert answer.status == "SUCCESS", answer.reason
     assert answer.body["PhysicalResourceId"] == name

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import threading
 import time
 from typing import Any
 
@@ -368,13 +369,16 @@ def test_no_call_follows_the_answer_after_a_timeout(fake_sagemaker, cfn_receiver
 
 
 def test_a_job_created_after_the_timeout_is_stopped_by_the_rollback(fake_sagemaker, cfn_receiver):
-    fake_sagemaker.inject("CreateInferenceRecommendationsJob", Fault.slow(0.7))
+    create_may_land = threading.Event()  # SageMaker acts on the Create only after the answer
+    fake_sagemaker.inject("CreateInferenceRecommendationsJob", Fault.held(create_may_land))
     event = _event(cfn_receiver, "Create")
     handler_module.handle(event, LambdaContext(1.0), reserve_seconds=0.5)
     failed = cfn_receiver.response_for(event["RequestId"])
     assert failed.status == "FAILED"
+    assert fake_sagemaker.jobs == {}
 
     name = failed.body["PhysicalResourceId"]
+    create_may_land.set()
     waited = time.monotonic() + 5
     while name not in fake_sagemaker.jobs and time.monotonic() < waited:
         time.sleep(0.02)  # SageMaker got the Create and starts the job after all

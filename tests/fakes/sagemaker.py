@@ -291,9 +291,11 @@ class ApiError(Exception):
 class Fault:
     """One injected misbehaviour for one call; build with the class-method helpers."""
 
-    kind: Literal["error", "slow", "hang"]
+    kind: Literal["error", "slow", "hang", "held", "then"]
     error: ApiError | None = None
     seconds: float = 0.0
+    gate: threading.Event | None = None
+    action: Callable[[], None] | None = None
 
     @classmethod
     def throttling(cls) -> Fault:
@@ -331,6 +333,16 @@ class Fault:
     def hang(cls) -> Fault:
         """Never answer; the connection is closed unanswered when the fake stops."""
         return cls("hang")
+
+    @classmethod
+    def held(cls, gate: threading.Event) -> Fault:
+        """Act on the call only once ``gate`` is set: a race ordered by the test, not by timing."""
+        return cls("held", gate=gate)
+
+    @classmethod
+    def then(cls, action: Callable[[], None]) -> Fault:
+        """Act on the call, then run ``action`` before the answer is sent."""
+        return cls("then", action=action)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -596,6 +608,12 @@ def _page(items: list[Any], params: dict[str, Any], key: str, default: int) -> d
     return answer
 
 
+def _wait_for_either(first: threading.Event, second: threading.Event) -> None:
+    """Block until ``first`` or ``second`` is set."""
+    while not (first.wait(0.05) or second.is_set()):
+        pass
+
+
 class FakeSageMaker(LoopbackService):
     """The fake service: state, clock, fault injection and the HTTP front end.
 
@@ -707,12 +725,19 @@ class FakeSageMaker(LoopbackService):
             if fault.kind == "hang":
                 self._server.stopping.wait()
                 return None
-            if self._server.stopping.wait(fault.seconds):
+            if fault.gate is not None:
+                _wait_for_either(fault.gate, self._server.stopping)
+                if self._server.stopping.is_set():
+                    return None
+            elif self._server.stopping.wait(fault.seconds):
                 return None
         try:
-            return self._answer(request.method, target, operation, params)
+            reply = self._answer(request.method, target, operation, params)
         except ApiError as error:
-            return error.reply()
+            reply = error.reply()
+        if fault is not None and fault.action is not None:
+            fault.action()
+        return reply
 
     def _answer(self, method: str, target: str, operation: str, params: object) -> HttpReply:
         handler = self._handlers.get(operation)
