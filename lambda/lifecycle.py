@@ -97,9 +97,11 @@ _STOP_MARGIN: Final = 15.0
 class Recheck:
     """How long a Delete that finds no job looks again for one a Create still in flight starts.
 
-    ``until`` is the ``clock()`` time after which no Describe starts; ``sleep`` pauses between
-    two (the handler passes its cancellation event's ``wait``, so a cancelled Delete stops
-    waiting at once).
+    ``until`` is the ``clock()`` time after which no Describe starts, except that a window
+    the first Describe used up still gets one look (a slow first call must not leave the late
+    Create unlooked for); ``sleep`` pauses between two (the handler passes its cancellation
+    event's ``wait``, so a cancelled Delete stops waiting at once). A window of 0 (interval 0)
+    looks no more.
     """
 
     until: float
@@ -363,8 +365,8 @@ def _look_again(job_name: str, jobs: Jobs, recheck: Recheck, log: DecisionLog) -
     """Describe ``job_name`` until it exists or ``recheck`` ends; return the job or None."""
     started = recheck.clock()
     looks = 0
-    while (left := recheck.until - recheck.clock()) > 0:
-        recheck.sleep(min(recheck.interval, left))
+    while (left := recheck.until - recheck.clock()) > 0 or (looks == 0 and recheck.interval > 0):
+        recheck.sleep(min(recheck.interval, max(0.0, left)))
         looks += 1
         found = jobs.describe(job_name)
         if found is not None:

@@ -9,7 +9,14 @@ import pytest
 from deadline import TIMED_OUT, remaining_seconds, response_reserve, run_within
 from events import Envelope, EventError, parse_event
 from jobs import SageMakerError
-from lifecycle import Progress, initial_progress, invalid_event, sagemaker_reason
+from lifecycle import (
+    Progress,
+    Recheck,
+    _look_again,
+    initial_progress,
+    invalid_event,
+    sagemaker_reason,
+)
 from log import DecisionLog
 
 CREATE = "CreateInferenceRecommendationsJob"
@@ -136,3 +143,54 @@ def test_invalid_delete_keeps_its_physical_id_others_get_the_marker():
     assert outcome.status == "FAILED"
     assert outcome.reason == "ResourceProperties.Request: missing"
     assert outcome.physical_resource_id.startswith("infrec-cdk:no-job:")
+
+
+class _NoJobs:
+    """A ``Jobs`` stand-in that never finds the job; counts the Describe calls."""
+
+    def __init__(self) -> None:
+        self.describes = 0
+
+    def describe(self, _name: str) -> None:
+        self.describes += 1
+
+
+def _recheck_at(now: list[float], window: float) -> Recheck:
+    def clock() -> float:
+        return now[0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    return Recheck.within(window, 110.0, clock=clock, sleep=sleep)
+
+
+def test_a_window_used_up_by_the_first_describe_still_gets_one_look():
+    now = [1000.0]
+    recheck = _recheck_at(now, 0.5)
+    now[0] += 3.0  # the first Describe took longer than the whole window
+    jobs = _NoJobs()
+
+    assert _look_again("job-1", jobs, recheck, _log()) is None  # type: ignore[arg-type]
+
+    assert jobs.describes == 1
+
+
+def test_a_window_looks_until_it_ends_on_the_fake_clock():
+    now = [1000.0]
+    recheck = _recheck_at(now, 2.5)  # five looks, 0.5 s apart
+    jobs = _NoJobs()
+
+    _look_again("job-1", jobs, recheck, _log())  # type: ignore[arg-type]
+
+    assert jobs.describes == 5
+    assert now[0] == 1002.5
+
+
+def test_a_window_of_zero_looks_no_more():
+    now = [1000.0]
+    jobs = _NoJobs()
+
+    _look_again("job-1", jobs, _recheck_at(now, 0.0), _log())  # type: ignore[arg-type]
+
+    assert jobs.describes == 0
