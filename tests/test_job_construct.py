@@ -32,6 +32,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.assertions import Annotations, Capture, Match, Template
 
+from tests.annotations import warning_ids
+
 PACKAGE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
 PAYLOAD_URL = "s3://ml-artifacts/churn/payload.tar.gz"
 
@@ -144,8 +146,14 @@ def test_job_type_is_advanced_when_load_test_settings_are_given(stack):
 
 
 def test_explicit_job_type_wins(stack):
-    with pytest.raises(InfrecValidationError, match="only Advanced jobs use it"):
-        advanced_job(stack, job_type=JobType.DEFAULT)
+    advanced_job(stack, job_type=JobType.DEFAULT)
+    assert request_of(Template.from_stack(stack))["JobType"] == "Default"
+    assert warning_ids(stack) == [
+        "infrec-cdk:defaultJobEndpointConfigurations",
+        "infrec-cdk:defaultJobResourceLimit",
+        "infrec-cdk:defaultJobStoppingConditions",
+        "infrec-cdk:defaultJobTrafficPattern",
+    ]
 
 
 def test_provisions_a_rotated_retained_key(stack):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import copy
+import re
+from pathlib import Path
 from typing import Any
 
-from infrec_cdk._validation import ValidationReport, ValidationWarning, validate_request
+from infrec_cdk._rules import _DEFAULT_JOB_FIELDS, DOCUMENTED_VALUES
+from infrec_cdk._sources import API_CONTAINER as _API_CONTAINER
+from infrec_cdk._validation import ValidationReport, validate_request
 
 import aws_cdk as cdk
 import pytest
@@ -32,14 +36,28 @@ ENDPOINT = "InputConfig.EndpointConfigurations[0]"
 SERVERLESS = "InputConfig.EndpointConfigurations[1].ServerlessConfig"
 CONTAINER = "InputConfig.ContainerConfig"
 THRESHOLD = "StoppingConditions.ModelLatencyThresholds[0]"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+_CITATION = re.compile(r" \(source: https://\S+\)$")
 
 
 def check(request: Any, **kwargs: Any) -> ValidationReport:
     return validate_request(request, is_unresolved=fake_is_unresolved, **kwargs)
 
 
+def uncited(text: str) -> str:
+    """``text`` without the source a rule cites at its end."""
+    return _CITATION.sub("", text)
+
+
 def errors(request: Any, **kwargs: Any) -> tuple[str, ...]:
-    return check(request, **kwargs).errors
+    return tuple(uncited(error) for error in check(request, **kwargs).errors)
+
+
+def warnings(request: Any) -> list[tuple[str, str]]:
+    """(id, message without its source) of every warning."""
+    return [(warning.id, uncited(warning.message)) for warning in check(request).warnings]
 
 
 def warning_ids(request: Any) -> list[str]:
@@ -148,11 +166,30 @@ def test_fails_when_neither_model_package_nor_model_name():
     )
 
 
-def test_fails_when_model_package_is_unversioned():
-    arn = "arn:aws:sagemaker:us-east-1:123456789012:model-package/my-package"
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:sagemaker:us-east-1:123456789012:model-package/my-package",
+        "arn:aws:sagemaker:us-east-1:123456789012:model-package-group/my-package",
+    ],
+    ids=["version-arn-without-version", "group-arn"],
+)
+def test_fails_when_model_package_is_a_group_naming_a_version_arn_to_give(arn):
     (error,) = errors(changed(default_request(), InputConfig__ModelPackageVersionArn=arn))
-    assert error.startswith("InputConfig.ModelPackageVersionArn: 'arn:aws:sagemaker:")
-    assert "must end with a /<version> number" in error
+    assert error == (
+        f"InputConfig.ModelPackageVersionArn: {arn!r} names the model package group "
+        "'my-package', not one of its versions: give a version ARN, e.g. "
+        "arn:aws:sagemaker:us-east-1:123456789012:model-package/my-package/3"
+    )
+
+
+def test_fails_when_model_package_version_is_not_a_number():
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:model-package/my-package/latest"
+    (error,) = errors(changed(default_request(), InputConfig__ModelPackageVersionArn=arn))
+    assert error == (
+        f"InputConfig.ModelPackageVersionArn: {arn!r} must end with a /<version> number "
+        "(a versioned model package: ...:model-package/<group>/<version>)"
+    )
 
 
 def test_accepts_versioned_model_package():
@@ -165,7 +202,6 @@ def test_accepts_versioned_model_package():
     [
         ("Domain", "Domain"),
         ("Task", "Task"),
-        ("Framework", "Framework"),
         ("PayloadConfig.SamplePayloadUrl", "PayloadConfig.SamplePayloadUrl"),
         ("PayloadConfig", "PayloadConfig.SamplePayloadUrl"),
     ],
@@ -173,6 +209,17 @@ def test_accepts_versioned_model_package():
 def test_fails_when_model_name_lacks_container_field(deleted, reported):
     request = delete_at(model_name_request(), f"{CONTAINER}.{deleted}")
     assert errors(request) == (f"{CONTAINER}.{reported}: is required with ModelName",)
+
+
+def test_warns_when_model_name_lacks_framework_as_aws_examples_do():
+    # AWS's TGI example notebook sends ModelName + ContainerConfig without Framework.
+    request = delete_at(model_name_request(), f"{CONTAINER}.Framework")
+    report = check(request)
+    assert report.errors == ()
+    (warning,) = report.warnings
+    assert warning.id == "infrec-cdk:modelNameWithoutFramework"
+    assert warning.message.startswith(f"{CONTAINER}.Framework: is not given")
+    assert "sagemaker-huggingface-tgi-hosting-examples" in warning.message
 
 
 def test_fails_when_model_name_lacks_container_config():
@@ -209,13 +256,30 @@ def test_accepts_unicode_tags():
 # --- Default vs Advanced ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["InputConfig.EndpointConfigurations", "InputConfig.TrafficPattern", "StoppingConditions"],
-)
+@pytest.mark.parametrize("path", ["InputConfig.TrafficPattern", "StoppingConditions"])
 def test_fails_when_advanced_job_lacks_load_test_field(path):
     request = delete_at(advanced_request(), path)
     assert errors(request) == (f"{path}: is required for Advanced jobs (load tests)",)
+
+
+def test_warns_when_advanced_job_lacks_endpoint_configurations():
+    request = delete_at(advanced_request(), "InputConfig.EndpointConfigurations")
+    delete_at(request, "InputConfig.Endpoints")
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:advancedWithoutEndpointConfigurations"
+    assert "may refuse a job that lists none" in message
+
+
+def test_warns_when_advanced_job_on_an_existing_endpoint_lacks_endpoint_configurations():
+    # The docs are silent on an Advanced job that tests an existing endpoint alone.
+    request = delete_at(advanced_request(), "InputConfig.EndpointConfigurations")
+    assert request["InputConfig"]["Endpoints"] == [{"EndpointName": "existing-endpoint"}]
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:advancedWithoutEndpointConfigurations"
+    assert message.startswith("InputConfig.EndpointConfigurations: is not given: the docs")
+    assert "existing endpoint" in message
 
 
 def test_accepts_advanced_job_without_resource_limit():
@@ -223,15 +287,16 @@ def test_accepts_advanced_job_without_resource_limit():
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "warning_id"),
     [
-        "InputConfig.TrafficPattern",
-        "StoppingConditions",
-        "InputConfig.ResourceLimit",
-        "InputConfig.EndpointConfigurations",
+        ("InputConfig.TrafficPattern", "infrec-cdk:defaultJobTrafficPattern"),
+        ("StoppingConditions", "infrec-cdk:defaultJobStoppingConditions"),
+        ("InputConfig.ResourceLimit", "infrec-cdk:defaultJobResourceLimit"),
+        ("InputConfig.EndpointConfigurations", "infrec-cdk:defaultJobEndpointConfigurations"),
     ],
 )
-def test_fails_when_default_job_has_load_test_field(path):
+def test_warns_when_default_job_has_load_test_field(path, warning_id):
+    # The docs never say whether a Default job refuses or ignores these: never refused.
     request = changed(advanced_request(), JobType="Default")
     for other in (
         "InputConfig.TrafficPattern",
@@ -241,7 +306,11 @@ def test_fails_when_default_job_has_load_test_field(path):
     ):
         if other != path:
             delete_at(request, other)
-    assert errors(request) == (f"{path}: only Advanced jobs use it (JobType is Default)",)
+    assert errors(request) == ()
+    ((found_id, message),) = warnings(request)
+    assert found_id == warning_id
+    assert message.startswith(f"{path}: is given on a Default job: ")
+    assert message.endswith("SageMaker may ignore it or refuse the job")
 
 
 def test_fails_when_job_type_is_not_exact_case():
@@ -252,54 +321,90 @@ def test_fails_when_job_type_is_not_exact_case():
 # --- TrafficPattern -----------------------------------------------------------------------------
 
 
-def test_fails_when_traffic_type_missing():
+def test_warns_when_traffic_type_missing():
     request = delete_at(advanced_request(), "InputConfig.TrafficPattern.TrafficType")
-    assert errors(request) == (
-        "InputConfig.TrafficPattern.TrafficType: is required (PHASES or STAIRS)",
-    )
+    assert errors(request) == ()
+    assert warning_ids(request) == ["infrec-cdk:trafficTypeMissing"]
 
 
-def test_fails_when_phases_traffic_lacks_phases():
-    request = delete_at(advanced_request(), PHASES)
-    assert errors(request) == (f"{PHASES}: is required with TrafficType PHASES",)
+@pytest.mark.parametrize(
+    ("request_factory", "deleted", "kind"),
+    [(advanced_request, PHASES, "PHASES"), (stairs_request, STAIRS, "STAIRS")],
+)
+def test_warns_when_traffic_type_lacks_its_pattern(request_factory, deleted, kind):
+    request = delete_at(request_factory(), deleted)
+    assert errors(request) == ()
+    assert warnings(request) == [
+        (
+            "infrec-cdk:trafficTypeMismatch",
+            (
+                f"{deleted}: is not given with TrafficType {kind}: the load test would have no "
+                "traffic to send"
+            ),
+        )
+    ]
 
 
-def test_fails_when_phases_traffic_has_stairs():
-    request = changed(advanced_request(), InputConfig__TrafficPattern__Stairs={"UsersPerStep": 1})
-    assert errors(request) == (
-        f"{STAIRS}: is not used with TrafficType PHASES (remove it, or use TrafficType STAIRS)",
-    )
-
-
-def test_fails_when_stairs_traffic_lacks_stairs():
-    request = delete_at(stairs_request(), STAIRS)
-    assert errors(request) == (f"{STAIRS}: is required with TrafficType STAIRS",)
-
-
-def test_fails_when_stairs_traffic_has_phases():
-    request = changed(stairs_request(), InputConfig__TrafficPattern__Phases=[{"SpawnRate": 1}])
-    assert errors(request) == (
-        f"{PHASES}: is not used with TrafficType STAIRS (remove it, or use TrafficType PHASES)",
-    )
+@pytest.mark.parametrize(
+    ("request_factory", "path", "value", "kind", "other"),
+    [
+        (advanced_request, STAIRS, {"UsersPerStep": 1}, "PHASES", "STAIRS"),
+        (stairs_request, PHASES, [{"SpawnRate": 1}], "STAIRS", "PHASES"),
+    ],
+)
+def test_warns_when_traffic_type_has_the_other_pattern(request_factory, path, value, kind, other):
+    request = set_at(request_factory(), path, value)
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:trafficTypeMismatch"
+    assert message.startswith(f"{path}: is given with TrafficType {kind}: ")
+    assert message.endswith(f"(remove it, or use TrafficType {other})")
 
 
 @pytest.mark.parametrize(
     ("member", "too_low", "low", "high", "too_high"),
     [
         ("InitialNumberOfUsers", 0, 1, 3, 4),
-        ("SpawnRate", -1, 0, 3, 4),
         ("DurationInSeconds", 119, 120, 3600, 3601),
     ],
 )
 def test_phase_bounds(member, too_low, low, high, too_high):
     path = f"{PHASES}[0].{member}"
-    assert errors(one_phase(**{member: low})) == ()
-    assert errors(one_phase(**{member: high})) == ()
+    assert check(one_phase(**{member: low})) == ValidationReport(errors=(), warnings=())
+    assert check(one_phase(**{member: high})) == ValidationReport(errors=(), warnings=())
     (below,) = errors(one_phase(**{member: too_low}))
     assert below.startswith(f"{path}: {too_low} is below the minimum ")
     assert errors(one_phase(**{member: too_high})) == (
         f"{path}: {too_high} is above the maximum {high}",
     )
+
+
+def test_spawn_rate_below_zero_is_refused_by_the_model():
+    assert errors(one_phase(SpawnRate=-1)) == (f"{PHASES}[0].SpawnRate: -1 is below the minimum 0",)
+
+
+def test_warns_when_spawn_rate_above_three_as_the_guide_itself_sends_60():
+    request = one_phase(SpawnRate=60)
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:spawnRateAboveDocumented"
+    assert message.startswith(f"{PHASES}[0].SpawnRate: 60 is above the maximum 3 the load-test")
+    assert check(one_phase(SpawnRate=3)).warnings == ()
+
+
+def test_warns_when_a_later_phase_starts_above_three_users_as_the_sdk_does():
+    # The SageMaker Python SDK's integration test: (300 s, 2 users, +2/min), then 14 users.
+    request = advanced_request()
+    request["InputConfig"]["TrafficPattern"]["Phases"] = [
+        {"DurationInSeconds": 300, "InitialNumberOfUsers": 2, "SpawnRate": 2},
+        {"DurationInSeconds": 300, "InitialNumberOfUsers": 14, "SpawnRate": 2},
+    ]
+    request["InputConfig"]["JobDurationInSeconds"] = 7200
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:laterPhaseInitialUsers"
+    assert message.startswith(f"{PHASES}[1].InitialNumberOfUsers: 14 is above the maximum 3")
+    assert "test_inference_recommender.py" in message
 
 
 def test_fails_when_phase_too_short():
@@ -336,66 +441,91 @@ def test_accepts_phases_without_job_duration():
     assert errors(request) == ()
 
 
-def test_fails_when_next_phase_starts_far_from_where_previous_ends():
+def test_warns_when_next_phase_starts_far_from_where_previous_ends():
     # Phase 0 starts with 1 user and adds 3 a minute for 2 minutes: it ends with 7 users.
     # Both phases *start* with 1 user, so comparing starting users alone would miss this.
     request = two_phases({"InitialNumberOfUsers": 1, "SpawnRate": 3, "DurationInSeconds": 120}, 1)
-    assert errors(request) == (
+    assert errors(request) == ()
+    assert warnings(request) == [
         (
-            f"{PHASES}[1].InitialNumberOfUsers: 1 is 6 users away from the 7 users Phases[0] ends "
-            "with (1 initial + 3 per minute for 2 minutes): a phase must start within 3 users of "
-            "where the previous one ends"
-        ),
-    )
+            "infrec-cdk:phaseContinuity",
+            (
+                f"{PHASES}[1].InitialNumberOfUsers: 1 is 6 users away from the 7 users "
+                "Phases[0] ends with (1 initial + 3 per minute for 2 minutes): SageMaker "
+                "requires a phase to start within 3 users of where the previous one ends, and "
+                "may refuse the job"
+            ),
+        )
+    ]
 
 
 def test_accepts_next_phase_starting_three_users_below_previous_end():
     # Ends with 1 + 1 * 300/60 = 6 users; the next phase starts with 3: a gap of exactly 3.
     first = {"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 300}
-    assert errors(two_phases(first, 3)) == ()
+    assert check(two_phases(first, 3)) == ValidationReport(errors=(), warnings=())
 
 
 def test_accepts_next_phase_starting_with_fewer_users_than_previous_start():
     # The rule compares with where the previous phase ends, not with how it started.
     first = {"InitialNumberOfUsers": 3, "SpawnRate": 0, "DurationInSeconds": 120}
-    assert errors(two_phases(first, 1)) == ()
+    assert check(two_phases(first, 1)) == ValidationReport(errors=(), warnings=())
 
 
-def test_fails_when_phase_gap_is_fractional_above_three():
+def test_warns_when_phase_gap_is_fractional_above_three():
     # 1 + 3 * 150/60 = 8.5 users at the end; starting with 1 is 7.5 away.
     first = {"InitialNumberOfUsers": 1, "SpawnRate": 3, "DurationInSeconds": 150}
-    (error,) = errors(two_phases(first, 1))
-    assert "1 is 7.5 users away from the 8.5 users Phases[0] ends with" in error
-    assert "for 2.5 minutes" in error
+    ((_, message),) = warnings(two_phases(first, 1))
+    assert "1 is 7.5 users away from the 8.5 users Phases[0] ends with" in message
+    assert "for 2.5 minutes" in message
 
 
 def test_phase_gap_skips_unknown_values():
     first: dict[str, Any] = {"InitialNumberOfUsers": 1, "SpawnRate": TOKEN_NUMBER}
-    assert errors(two_phases({**first, "DurationInSeconds": 120}, 1)) == ()
+    assert check(two_phases({**first, "DurationInSeconds": 120}, 1)).warnings == ()
 
 
 @pytest.mark.parametrize(
     ("duration", "ok"), [(119, False), (120, True), (3600, True), (3601, False)]
 )
-def test_stairs_duration_bounds(duration, ok):
+def test_warns_when_stairs_duration_outside_the_traffic_range(duration, ok):
     request = changed(stairs_request(), InputConfig__JobDurationInSeconds=18000)
+    set_at(request, f"{STAIRS}.NumberOfSteps", 1)
     set_at(request, f"{STAIRS}.DurationInSeconds", duration)
-    found = errors(request)
-    assert (found == ()) is ok, found
+    assert errors(request) == ()
+    found = warnings(request)
+    assert (found == []) is ok, found
     if not ok:
-        assert found[0].startswith(f"{STAIRS}.DurationInSeconds: {duration} is ")
+        ((warning_id, message),) = found
+        assert warning_id == "infrec-cdk:stairsDuration"
+        assert message.startswith(f"{STAIRS}.DurationInSeconds: {duration} is ")
 
 
-def test_fails_when_stairs_outlast_job():
-    request = changed(stairs_request(), InputConfig__JobDurationInSeconds=600)
-    set_at(request, f"{STAIRS}.DurationInSeconds", 601)
-    assert errors(request) == (
-        f"{STAIRS}.DurationInSeconds: 601 is above InputConfig.JobDurationInSeconds 600",
+def test_warns_when_stairs_outlast_job_read_per_step():
+    # The API reference: DurationInSeconds is "how long each traffic step should be".
+    request = changed(stairs_request(), InputConfig__JobDurationInSeconds=1000)
+    set_at(request, f"{STAIRS}.DurationInSeconds", 120)
+    set_at(request, f"{STAIRS}.NumberOfSteps", 10)
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:stairsLongerThanJob"
+    assert message.startswith(
+        f"{STAIRS}.DurationInSeconds: 120 s per step x 10 steps = 1200 s is above "
+        "InputConfig.JobDurationInSeconds 1000"
     )
 
 
+def test_warns_when_stairs_outlast_job_under_either_reading():
+    request = changed(stairs_request(), InputConfig__JobDurationInSeconds=600)
+    set_at(request, f"{STAIRS}.DurationInSeconds", 601)
+    assert errors(request) == ()
+    assert warning_ids(request) == ["infrec-cdk:stairsLongerThanJob"]
+
+
 def test_accepts_stairs_as_long_as_job():
-    assert errors(changed(stairs_request(), InputConfig__JobDurationInSeconds=600)) == ()
+    request = changed(stairs_request(), InputConfig__JobDurationInSeconds=600)
+    set_at(request, f"{STAIRS}.DurationInSeconds", 120)
+    set_at(request, f"{STAIRS}.NumberOfSteps", 5)
+    assert check(request) == ValidationReport(errors=(), warnings=())
 
 
 @pytest.mark.parametrize(("member", "value"), [("NumberOfSteps", 0), ("UsersPerStep", 4)])
@@ -414,13 +544,29 @@ def test_warns_when_parallel_tests_above_number_of_tests():
     )
     report = check(request)
     assert report.errors == ()
-    assert report.warnings == (
-        ValidationWarning(
+    assert [(w.id, uncited(w.message)) for w in report.warnings] == [
+        (
             "infrec-cdk:parallelAboveTests",
-            "InputConfig.ResourceLimit.MaxParallelOfTests: 4 is above MaxNumberOfTests 3: "
-            "at most that many tests run at all",
+            (
+                "InputConfig.ResourceLimit.MaxParallelOfTests: 4 is above MaxNumberOfTests 3: "
+                "at most that many tests run at all"
+            ),
         ),
+    ]
+
+
+@pytest.mark.parametrize("member", ["MaxNumberOfTests", "MaxParallelOfTests"])
+def test_warns_when_resource_limit_above_the_documented_ten(member):
+    request = changed(
+        advanced_request(),
+        InputConfig__ResourceLimit={"MaxNumberOfTests": 10, "MaxParallelOfTests": 10},
     )
+    assert check(request).warnings == ()
+    set_at(request, f"InputConfig.ResourceLimit.{member}", 11)
+    assert errors(request) == ()
+    found = [(i, m) for i, m in warnings(request) if i == "infrec-cdk:resourceLimitAboveDocumented"]
+    ((_, message),) = found
+    assert message.startswith(f"InputConfig.ResourceLimit.{member}: 11 is above the maximum 10")
 
 
 def test_accepts_parallel_tests_equal_to_number_of_tests():
@@ -434,24 +580,25 @@ def test_accepts_parallel_tests_equal_to_number_of_tests():
 # --- EndpointConfigurations ---------------------------------------------------------------------
 
 
-def test_fails_when_endpoint_configuration_has_both_kinds():
+def test_warns_when_endpoint_configuration_has_both_kinds():
     request = changed(
         advanced_request(),
         **{"InputConfig__EndpointConfigurations[1]__InstanceType": "ml.c5.large"},
     )
-    assert errors(request) == (
-        (
-            "InputConfig.EndpointConfigurations[1]: needs exactly one of InstanceType, "
-            "ServerlessConfig (it has both)"
-        ),
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:endpointConfigurationKind"
+    assert message.startswith(
+        "InputConfig.EndpointConfigurations[1]: has both of InstanceType, ServerlessConfig"
     )
 
 
-def test_fails_when_endpoint_configuration_has_neither_kind():
+def test_warns_when_endpoint_configuration_has_neither_kind():
     request = delete_at(advanced_request(), f"{ENDPOINT}.InstanceType")
-    assert errors(request) == (
-        f"{ENDPOINT}: needs exactly one of InstanceType, ServerlessConfig (it has neither)",
-    )
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:endpointConfigurationKind"
+    assert message.startswith(f"{ENDPOINT}: has neither of InstanceType, ServerlessConfig")
 
 
 def test_fails_when_instance_type_is_burstable():
@@ -467,6 +614,24 @@ def test_fails_when_instance_type_is_burstable():
 @pytest.mark.parametrize("instance_type", ["ml.trn1.2xlarge", "ml.g5.xlarge", "ml.c5.large"])
 def test_accepts_non_burstable_instance_types(instance_type):
     assert errors(changed(advanced_request(), **{f"{ENDPOINT}.InstanceType": instance_type})) == ()
+
+
+@pytest.mark.parametrize(
+    ("given", "suggested"),
+    [
+        ("m5.xlarge", "ml.m5.xlarge"),
+        ("ML.M5.XLARGE", "ml.m5.xlarge"),
+        ("g5.2xlarge", "ml.g5.2xlarge"),
+    ],
+)
+def test_suggests_the_ml_prefixed_instance_type(given, suggested):
+    request = changed(advanced_request(), **{f"{ENDPOINT}.InstanceType": given})
+    assert errors(request) == (
+        (
+            f"{ENDPOINT}.InstanceType: {given!r} is not an instance type in botocore's model "
+            f"(did you mean {suggested}?)"
+        ),
+    )
 
 
 def test_fails_when_instance_type_unknown_and_suggests_one():
@@ -508,11 +673,13 @@ def test_fails_when_serverless_has_provisioned_concurrency():
     )
 
 
-def test_fails_when_categorical_parameter_name_empty():
+def test_warns_when_categorical_parameter_name_empty():
     path = f"{ENDPOINT}.EnvironmentParameterRanges.CategoricalParameterRanges[0].Name"
-    assert errors(changed(advanced_request(), **{path: ""})) == (
-        f"{path}: '' must not be empty: it names an environment variable",
-    )
+    request = changed(advanced_request(), **{path: ""})
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:emptyEnvironmentName"
+    assert message.startswith(f"{path}: '' is empty")
 
 
 def test_accepts_one_character_categorical_parameter_name():
@@ -537,13 +704,14 @@ def test_warns_when_container_value_is_undocumented(member, value, warning):
     assert report.errors == ()
     assert [w.id for w in report.warnings] == [warning]
     assert report.warnings[0].message.startswith(f"{CONTAINER}.{member}: {value!r} is not one")
+    assert report.warnings[0].message.endswith("(source: " + _API_CONTAINER + ")")
 
 
 def test_warns_with_suggestion_for_wrong_case():
     (warning,) = check(
         changed(advanced_request(), **{f"{CONTAINER}.Framework": "pytorch"})
     ).warnings
-    assert warning.message.endswith("(did you mean PYTORCH?)")
+    assert "(did you mean PYTORCH?)" in warning.message
 
 
 @pytest.mark.parametrize(
@@ -553,6 +721,7 @@ def test_warns_with_suggestion_for_wrong_case():
         ("Domain", "OTHER"),
         ("Task", "FILL_MASK"),
         ("Framework", "SAGEMAKER-SCIKIT-LEARN"),
+        ("Framework", "OTHER"),  # the troubleshooting guide: "or OTHER if unknown"
         ("NearestModelName", "xceptionV1-keras"),
     ],
 )
@@ -561,10 +730,13 @@ def test_accepts_documented_container_values(member, value):
 
 
 @pytest.mark.parametrize("text", ["{not json", "{'a': 1}", "[1, 2", "[" * 1020])
-def test_fails_when_data_input_config_is_not_json(text):
-    (error,) = errors(changed(advanced_request(), **{f"{CONTAINER}.DataInputConfig": text}))
-    assert error.startswith(f"{CONTAINER}.DataInputConfig: ")
-    assert "is not valid JSON (" in error
+def test_warns_when_data_input_config_is_not_json(text):
+    request = changed(advanced_request(), **{f"{CONTAINER}.DataInputConfig": text})
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:dataInputConfigNotJson"
+    assert message.startswith(f"{CONTAINER}.DataInputConfig: ")
+    assert "is not valid JSON (" in message
 
 
 @pytest.mark.parametrize("text", ['{"input_1": [1, 28, 28]}', "[[1, 3, 224, 224]]"])
@@ -602,24 +774,42 @@ def test_warns_when_load_test_uses_p99():
 
 
 @pytest.mark.parametrize("member", ["Percentile", "ValueInMilliseconds"])
-def test_fails_when_latency_threshold_member_missing(member):
-    (error,) = errors(delete_at(advanced_request(), f"{THRESHOLD}.{member}"))
-    assert error.startswith(f"{THRESHOLD}.{member}: is required")
+def test_warns_when_latency_threshold_member_missing(member):
+    request = delete_at(advanced_request(), f"{THRESHOLD}.{member}")
+    assert errors(request) == ()
+    ((warning_id, message),) = warnings(request)
+    assert warning_id == "infrec-cdk:incompleteLatencyThreshold"
+    assert message.startswith(f"{THRESHOLD}.{member}: is not given")
 
 
 @pytest.mark.parametrize(("value", "ok"), [(-5, False), (0, False), (1, True)])
-def test_latency_threshold_value_must_be_positive(value, ok):
-    found = errors(changed(advanced_request(), **{f"{THRESHOLD}.ValueInMilliseconds": value}))
-    assert found == (
-        () if ok else (f"{THRESHOLD}.ValueInMilliseconds: {value} must be greater than 0",)
-    )
+def test_warns_when_latency_threshold_value_is_not_positive(value, ok):
+    request = changed(advanced_request(), **{f"{THRESHOLD}.ValueInMilliseconds": value})
+    assert errors(request) == ()
+    expected = [] if ok else ["infrec-cdk:nonPositiveLatency"]
+    assert warning_ids(request) == expected
 
 
-@pytest.mark.parametrize(("value", "ok"), [(-1, False), (0, False), (1, True)])
-def test_max_invocations_must_be_positive(value, ok):
-    found = errors(changed(advanced_request(), StoppingConditions__MaxInvocations=value))
-    expected = f"StoppingConditions.MaxInvocations: {value} must be greater than 0"
-    assert found == (() if ok else (expected,))
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (-1, "-1 is below the minimum 1"),
+        (0, "0 is below the minimum 1"),
+        (1, None),
+        (30_000, None),
+        (30_001, "30001 is above the maximum 30000"),
+    ],
+)
+def test_warns_when_max_invocations_outside_the_documented_range(value, problem):
+    request = changed(advanced_request(), StoppingConditions__MaxInvocations=value)
+    assert errors(request) == ()
+    found = warnings(request)
+    if problem is None:
+        assert found == []
+    else:
+        ((warning_id, message),) = found
+        assert warning_id == "infrec-cdk:maxInvocationsRange"
+        assert message.startswith(f"StoppingConditions.MaxInvocations: {problem} requests per")
 
 
 def test_fails_when_two_latency_thresholds():
@@ -731,8 +921,8 @@ def test_skips_token_lists_of_phases_and_tags():
 def test_still_checks_siblings_of_tokens():
     request = advanced_request()
     set_at(request, f"{PHASES}[0].DurationInSeconds", TOKEN_NUMBER)
-    set_at(request, f"{PHASES}[0].SpawnRate", 9)
-    assert errors(request) == (f"{PHASES}[0].SpawnRate: 9 is above the maximum 3",)
+    set_at(request, f"{PHASES}[0].InitialNumberOfUsers", 9)
+    assert errors(request) == (f"{PHASES}[0].InitialNumberOfUsers: 9 is above the maximum 3",)
 
 
 def test_token_model_source_counts_as_given():
@@ -868,7 +1058,8 @@ def test_never_raises_on_garbage_anywhere_in_a_request(path, garbage):
 )
 @pytest.mark.parametrize("huge", [10**5000, -(10**5000)], ids=["positive", "negative"])
 def test_never_raises_on_integers_too_long_to_print(path, huge):
-    found = errors(set_at(advanced_request(), path, huge))
+    report = check(set_at(advanced_request(), path, huge))
+    found = [*report.errors, *(warning.message for warning in report.warnings)]
     assert found
     assert all("digits>" in error for error in found)
 
@@ -880,3 +1071,37 @@ def test_never_raises_on_foreign_objects():
     for value in (None, 3, "x", object(), loop, odd, {"InputConfig": {"Phases": loop}}):
         assert isinstance(validate_request(value), ValidationReport)  # type: ignore[arg-type]
     assert get_at(advanced_request(), "JobType") == "Advanced"
+
+
+# --- every rule cites its source ----------------------------------------------------------------
+
+
+def test_every_rule_finding_cites_its_source_and_model_findings_do_not():
+    request = advanced_request()
+    changed(
+        request,
+        JobName="x" * 41,  # rule warning
+        JobType="Advanced",
+        InputConfig__JobDurationInSeconds=20_000,  # rule error (the 18,000 s maximum)
+        StoppingConditions__MaxInvocations=50_000,  # rule warning (archived guide)
+        **{f"{ENDPOINT}.InstanceType": "ml.t2.medium", f"{SERVERLESS}.MaxConcurrency": 0},
+    )
+    report = check(request)
+    rule_errors = [e for e in report.errors if "MaxConcurrency" not in e]
+    (model_error,) = [e for e in report.errors if "MaxConcurrency" in e]
+    assert rule_errors
+    assert all(re.search(r" \(source: https://\S+\)$", e) for e in rule_errors), rule_errors
+    assert report.warnings
+    assert all(re.search(r" \(source: https://\S+\)$", w.message) for w in report.warnings)
+    assert "(source:" not in model_error
+
+
+def test_every_warning_id_is_listed_in_the_readme():
+    source = (ROOT / "infrec_cdk" / "_rules.py").read_text(encoding="utf-8")
+    ids = set(re.findall(r'_warning\(\s*"(\w+)"', source))
+    ids |= {warning_id for _path, warning_id, _why in _DEFAULT_JOB_FIELDS}
+    ids |= {warning_id for _noun, warning_id, _values in DOCUMENTED_VALUES.values()}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(ids) > 20
+    missing = sorted(i for i in ids if f"infrec-cdk:{i}" not in readme)
+    assert missing == []

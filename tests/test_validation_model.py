@@ -15,14 +15,10 @@ from infrec_cdk._api_model import (
     input_shape,
     java_regex,
 )
-from infrec_cdk._validation import (
-    _DOCUMENTED_VALUES,
-    ModelConstraint,
-    _check_value,
-    _Reader,
-    model_constraints,
-    validate_request,
-)
+from infrec_cdk._checks import Reader
+from infrec_cdk._model_checks import check_value
+from infrec_cdk._rules import DOCUMENTED_VALUES
+from infrec_cdk._validation import ModelConstraint, model_constraints, validate_request
 
 import botocore
 import botocore.loaders
@@ -190,7 +186,7 @@ def test_documented_container_values_are_in_the_model_documentation():
     shape = service.shape_for("RecommendationJobContainerConfig")
     assert isinstance(shape, StructureShape)
     members = shape.members
-    for member, (_noun, _id, values) in _DOCUMENTED_VALUES.items():
+    for member, (_noun, _id, values) in DOCUMENTED_VALUES.items():
         documented = re.findall(r"[\w.-]+", members[member].documentation.split("Valid Values")[1])
         # OTHER for Domain comes from the troubleshooting guide, not the model.
         assert set(values) - {"OTHER"} <= set(documented), member
@@ -250,15 +246,7 @@ BOUNDARY_ALSO_BREAKS = {
     ("InputConfig.EndpointConfigurations[0].ServerlessConfig.ProvisionedConcurrency", "max"): (
         "is not supported by Inference Recommender"
     ),
-    (
-        (
-            "InputConfig.EndpointConfigurations[0].EnvironmentParameterRanges"
-            ".CategoricalParameterRanges[0].Name"
-        ),
-        "min-length",
-    ): "must not be empty",
     ("InputConfig.TrafficPattern.Phases[0].DurationInSeconds", "min"): "is below the minimum 120",
-    ("InputConfig.TrafficPattern.Stairs.DurationInSeconds", "min"): "is below the minimum 120",
     ("InputConfig.ContainerConfig.PayloadConfig.SamplePayloadUrl", "min-length"): "must match",
     ("InputConfig.ContainerConfig.SupportedResponseMIMETypes[0]", "min-length"): "must match",
     ("InputConfig.Endpoints[0].EndpointName", "min-length"): "must match pattern",
@@ -447,7 +435,9 @@ def test_accepts_every_enum_value(constraint):
             assert found == [
                 (
                     f"{path}: {value!r} is a burstable instance type: Inference "
-                    "Recommender does not load-test the ml.t2 family"
+                    "Recommender does not load-test the ml.t2 family (source: "
+                    "https://docs.aws.amazon.com/sagemaker/latest/dg/"
+                    "inference-recommender-troubleshooting.html)"
                 )
             ]
         else:
@@ -485,7 +475,7 @@ def test_walker_checks_maps_booleans_and_floats():
         },
     )
     value = {"Flag": 1, "Ratio": 1.5, "Labels": {"a": "long", "b": "x"}}
-    problems = list(_check_value(root, value, (), _Reader(lambda _v: False)))
+    problems = list(check_value(root, value, (), Reader(lambda _v: False)))
     assert [(p.path, p.message) for p in problems] == [
         (("Flag",), "1 is not a boolean (it is an integer)"),
         (("Ratio",), "1.5 is above the maximum 1.0"),
@@ -502,4 +492,4 @@ def test_walker_stops_at_recursive_shapes():
     node = _node(resolver.get_shape_by_name("Node"), frozenset())
     assert node.members["Next"].kind == "any"
     deep: dict[str, Any] = {"Next": {"Next": {"Next": 3}}}
-    assert list(_check_value(node, deep, (), _Reader(lambda _v: False))) == []
+    assert list(check_value(node, deep, (), Reader(lambda _v: False))) == []
