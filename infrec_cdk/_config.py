@@ -11,6 +11,8 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from infrec_cdk._props import TypeChecked
+
 import aws_cdk as cdk
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import IDependable
@@ -74,7 +76,7 @@ class LatencyPercentile(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class InstanceType:
+class InstanceType(TypeChecked):
     """A SageMaker hosting instance type, e.g. ``InstanceType.of("ml.g5.xlarge")``.
 
     An open set: any name in botocore's ``ProductionVariantInstanceType`` enum is accepted; the
@@ -113,7 +115,7 @@ def whole_millis(duration: cdk.Duration | None) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
-class ModelSource:
+class ModelSource(TypeChecked):
     """What to right-size: a versioned model package or an existing SageMaker model (not both).
 
     Use the factories: ``ModelSource.from_model_package_version(arn)``,
@@ -150,7 +152,7 @@ class ModelSource:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Phase:
+class Phase(TypeChecked):
     """One phase of a ``PHASES`` traffic pattern.
 
     Parameters
@@ -180,7 +182,7 @@ class Phase:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Stairs:
+class Stairs(TypeChecked):
     """A ``STAIRS`` traffic pattern: users grow by ``users_per_step`` every step.
 
     Parameters
@@ -210,7 +212,7 @@ class Stairs:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TrafficPattern:
+class TrafficPattern(TypeChecked):
     """The load an Advanced job applies. Build it with ``phases(...)`` or ``stairs(...)``."""
 
     traffic_type: TrafficType | None = None
@@ -239,7 +241,7 @@ class TrafficPattern:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ResourceLimit:
+class ResourceLimit(TypeChecked):
     """Caps on an Advanced job's load tests (``ResourceLimit``).
 
     Parameters
@@ -265,7 +267,7 @@ class ResourceLimit:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ServerlessConfig:
+class ServerlessConfig(TypeChecked):
     """A serverless endpoint configuration to test (``ServerlessConfig``).
 
     Parameters
@@ -295,7 +297,7 @@ class ServerlessConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EndpointConfiguration:
+class EndpointConfiguration(TypeChecked):
     """One endpoint configuration an Advanced job load-tests.
 
     Build it with ``EndpointConfiguration.instance(...)`` or ``.serverless(...)``.
@@ -358,7 +360,7 @@ class EndpointConfiguration:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PayloadConfig:
+class PayloadConfig(TypeChecked):
     """Sample payload for the load tests (``ContainerConfig.PayloadConfig``).
 
     Parameters
@@ -387,7 +389,7 @@ class PayloadConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ContainerConfig:
+class ContainerConfig(TypeChecked):
     """Details of the model's container (``InputConfig.ContainerConfig``).
 
     Required with ``ModelSource.from_model_name``: ``domain``, ``task``, ``framework`` and a
@@ -457,7 +459,7 @@ class ContainerConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ModelLatencyThreshold:
+class ModelLatencyThreshold(TypeChecked):
     """Stop when this latency percentile exceeds ``value`` (``ModelLatencyThresholds[0]``)."""
 
     percentile: LatencyPercentile | str | None = None
@@ -474,7 +476,7 @@ class ModelLatencyThreshold:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StoppingConditions:
+class StoppingConditions(TypeChecked):
     """When an Advanced job's load test stops (``StoppingConditions``).
 
     Parameters

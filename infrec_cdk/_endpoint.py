@@ -5,6 +5,7 @@ from __future__ import annotations
 from infrec_cdk._config import SupportedEndpointType
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._job import InferenceRecommendationsJob
+from infrec_cdk._props import checked_props
 
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
@@ -30,6 +31,7 @@ class RecommendedEndpoint(Construct):
     an Advanced job. The endpoint is created once the job has finished, in the same deployment.
     """
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,

@@ -18,6 +18,7 @@ from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._handler_function import JobHandler
 from infrec_cdk._job_role import JobRolePermissions, model_artifact_urls
 from infrec_cdk._names import job_name_prefix
+from infrec_cdk._props import checked_props
 from infrec_cdk._request import render_request
 from infrec_cdk._validation import validate_request
 from infrec_cdk._waiter_function import WaiterFunction
@@ -81,6 +82,7 @@ class InferenceRecommendationsJob(Construct):
     # S3 URLs of the model's artefacts, when known at synth time: the job role may read them.
     _model_artifacts: tuple[str, ...] = ()
 
+    @checked_props
     def __init__(
         self,
         scope: Construct,
@@ -221,6 +223,7 @@ class InferenceRecommendationsJob(Construct):
         )
 
     @classmethod
+    @checked_props
     def from_request(
         cls,
         scope: Construct,

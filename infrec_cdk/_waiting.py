@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from infrec_cdk._config import SupportedEndpointType
+from infrec_cdk._props import TypeChecked
 from infrec_cdk._waiter_function import WaiterFunction
 
 import aws_cdk as cdk
@@ -62,7 +63,7 @@ def _one_minute() -> cdk.Duration:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Wait:
+class Wait(TypeChecked):
     """Wait for the job to finish during deployment and expose its top recommendation.
 
     Parameters

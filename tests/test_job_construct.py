@@ -523,7 +523,7 @@ def test_bad_input_fails_at_synth_naming_the_field(stack):
 
 
 def test_from_request_rejects_a_non_mapping(stack):
-    with pytest.raises(InfrecValidationError, match="must be a mapping"):
+    with pytest.raises(InfrecValidationError, match="request: expected a mapping"):
         InferenceRecommendationsJob.from_request(stack, "Job", ["not", "a", "dict"])  # type: ignore[arg-type]
 
 
