@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from infrec_cdk._props import TypeChecked
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import IDependable
 
@@ -125,6 +126,8 @@ class ModelSource(TypeChecked):
     model_package_version_arn: str | None = None
     model_name: str | None = None
     dependency: IDependable | None = field(default=None, compare=False)
+    execution_role_arn: str | None = None
+    """The model's own execution role, which the job's role may pass to SageMaker."""
 
     @staticmethod
     def from_model_package_version(arn: str) -> ModelSource:
@@ -132,14 +135,26 @@ class ModelSource(TypeChecked):
         return ModelSource(model_package_version_arn=arn)
 
     @staticmethod
-    def from_model_name(name: str) -> ModelSource:
-        """Right-size an existing SageMaker model, by name; pair it with a ``ContainerConfig``."""
-        return ModelSource(model_name=name)
+    def from_model_name(name: str, *, execution_role: iam.IRole | None = None) -> ModelSource:
+        """Right-size an existing SageMaker model, by name; pair it with a ``ContainerConfig``.
+
+        ``execution_role`` is the model's own execution role, if it has another one than the
+        job's: the job's role may then pass it to SageMaker for the benchmark endpoints.
+        """
+        arn = None if execution_role is None else execution_role.role_arn
+        return ModelSource(model_name=name, execution_role_arn=arn)
 
     @staticmethod
     def from_model(model: sagemaker.CfnModel) -> ModelSource:
-        """Right-size a model defined in this app; the job waits for it to be created."""
-        return ModelSource(model_name=model.attr_model_name, dependency=model)
+        """Right-size a model defined in this app; the job waits for it to be created.
+
+        The job's role may pass the model's execution role to SageMaker.
+        """
+        return ModelSource(
+            model_name=model.attr_model_name,
+            dependency=model,
+            execution_role_arn=model.execution_role_arn,
+        )
 
     def render(self) -> Document:
         """Return this value in the API's own request syntax."""

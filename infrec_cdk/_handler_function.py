@@ -59,6 +59,31 @@ class JobHandler(StackFunction):
             )
         )
 
+    def allow_keys(self, key_arns: list[str], sid: str) -> None:
+        """Let the handler create a job that names these KMS keys.
+
+        "The following permissions are required only if you specify an encryption key:
+        kms:CreateGrant kms:Decrypt kms:DescribeKey kms:GenerateDataKey", for the caller of
+        CreateInferenceRecommendationsJob (SageMaker API permissions reference,
+        https://docs.aws.amazon.com/sagemaker/latest/dg/api-permissions-reference.html). The page
+        names no condition, so none narrows them beyond the job's own keys. ``sid`` ends with a
+        digest that keeps the statement id unique in the shared policy.
+        """
+        if not key_arns:
+            return
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                sid=f"CreateJobWithKeys{sid}",
+                actions=[
+                    "kms:CreateGrant",
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:GenerateDataKey",
+                ],
+                resources=key_arns,
+            )
+        )
+
     def allow_pass_role(self, role: iam.IRole) -> None:
         """Let the handler pass ``role`` to SageMaker, and to nothing else."""
         self.policy.add_statements(

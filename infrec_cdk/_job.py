@@ -17,7 +17,7 @@ from infrec_cdk._config import (
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._handler_function import JobHandler
 from infrec_cdk._job_role import JobRolePermissions, model_artifact_urls
-from infrec_cdk._names import job_name_prefix
+from infrec_cdk._names import job_name_prefix, path_digest
 from infrec_cdk._props import checked_props
 from infrec_cdk._request import render_request
 from infrec_cdk._validation import validate_request
@@ -81,6 +81,8 @@ class InferenceRecommendationsJob(Construct):
 
     # S3 URLs of the model's artefacts, when known at synth time: the job role may read them.
     _model_artifacts: tuple[str, ...] = ()
+    # The right-sized model's own execution role, when known: the job role may pass it.
+    _model_role_arn: str | None = None
 
     @checked_props
     def __init__(
@@ -204,9 +206,10 @@ class InferenceRecommendationsJob(Construct):
             compiled_output_uri=compiled_output_uri,
             tags=tags,
         )
-        if model.dependency is not None:
-            self.node.add_dependency(model.dependency)
+        # A model from this app is referenced by GetAtt (ModelName), which already orders the
+        # model before the job; a DependsOn as well is redundant (cfn-lint W3005).
         self._model_artifacts = model_artifact_urls(model)
+        self._model_role_arn = model.execution_role_arn
         self._build(
             request,
             role=role,
@@ -428,6 +431,7 @@ class InferenceRecommendationsJob(Construct):
             self.role.attach_inline_policy(policy)
             _security.acknowledge_job_policy(policy, permissions.wildcards)
         self._handler.allow_pass_role(self.role)
+        self._handler.allow_keys(self._job_key_arns(request), sid=path_digest(self.node.path))
         job_name = _known_str(request.get("JobName"))
         if job_name is not None:
             self._handler.allow_job_name(job_name)
@@ -506,6 +510,8 @@ class InferenceRecommendationsJob(Construct):
         for url in self._model_artifacts:
             permissions.read_object(url)
         permissions.hosting()
+        if self._model_role_arn is not None and self._model_role_arn != self.role.role_arn:
+            permissions.pass_model_role(self._model_role_arn)
         permissions.container_images()
         permissions.metrics_and_logs()
         input_config = request.get("InputConfig")
@@ -529,6 +535,17 @@ class InferenceRecommendationsJob(Construct):
                 permissions.output_key(self._key_arn(output_key))
         permissions.write_prefix(self.output_bucket.bucket_arn, output_prefix)
         return permissions
+
+    def _job_key_arns(self, request: Document) -> list[str]:
+        """Return the ARNs of the request's volume and output keys (once each)."""
+        input_config = request.get("InputConfig")
+        output_config = request.get("OutputConfig")
+        keys = [
+            input_config.get("VolumeKmsKeyId") if isinstance(input_config, dict) else None,
+            output_config.get("KmsKeyId") if isinstance(output_config, dict) else None,
+        ]
+        arns = [self._key_arn(key) for key in keys if isinstance(key, str)]
+        return list(dict.fromkeys(arns))
 
     def _key_arn(self, key_id: str) -> str:
         """Return the ARN of a key given by ARN or id (aliases are left to KMS)."""

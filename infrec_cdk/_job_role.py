@@ -1,5 +1,11 @@
 """The least-privilege execution role a recommendation job runs with (api.md §4.1).
 
+No document lists what this role needs: the prerequisites prescribe AmazonSageMakerFullAccess
+(https://docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender-prerequisites.html). Each
+statement below is what the job does with the role, with the page that says so beside it, and
+each action, resource type and condition key is checked against the Service Authorization
+Reference in ``tests/test_iam_reference.py``.
+
 Every statement names the narrowest resource IAM accepts for its actions. Where a resource still
 holds a ``*`` (IAM offers nothing narrower, or the job names the resource itself at run time), the
 statement carries the reason, and ``wildcards`` lists each such resource with it: the construct
@@ -134,10 +140,29 @@ class JobRolePermissions:
                 "time; the ARNs are scoped to their resource type in this account and region"
             ),
         )
+        # CreateModel, CreateEndpointConfig and CreateCompilationJob take an execution role, and
+        # "the caller of this API must have the iam:PassRole permission" (API reference,
+        # CreateModel.ExecutionRoleArn); the job passes its own role to the resources it creates.
         self._allow(
             ["iam:PassRole"],
             [self._role.role_arn],
             sid="PassOwnRoleToSageMaker",
+            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        )
+
+    def pass_model_role(self, role_arn: str) -> None:
+        """Pass the right-sized model's own execution role to SageMaker.
+
+        The benchmark models are created from the existing model; whether SageMaker keeps its
+        ExecutionRoleArn or puts the job's role in its place is not documented. If it keeps it,
+        the job's role is the caller of CreateModel and must be allowed to pass that role
+        (API reference, CreateModel.ExecutionRoleArn; the Service Authorization Reference lists
+        iam:PassRole as a dependent action of sagemaker:CreateModel). Only to SageMaker.
+        """
+        self._allow(
+            ["iam:PassRole"],
+            [role_arn],
+            sid="PassModelRoleToSageMaker",
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         )
 
@@ -179,6 +204,26 @@ class JobRolePermissions:
 
     def metrics_and_logs(self) -> None:
         """Let the benchmark endpoints publish metrics and logs."""
+        # Each benchmark's CPU and memory utilization is part of the results
+        # (RecommendationMetrics.CpuUtilization, MemoryUtilization: the endpoints' CloudWatch
+        # metrics). Whether Inference Recommender reads them with this role is not documented;
+        # AmazonSageMakerFullAccess, the policy the prerequisites prescribe, has these reads.
+        # They take no resource type and no condition key: only "*".
+        self._allow(
+            [
+                "cloudwatch:GetMetricData",
+                "cloudwatch:GetMetricStatistics",
+                "cloudwatch:ListMetrics",
+            ],
+            ["*"],
+            sid="BenchmarkMetricsRead",
+            wildcard_reason=(
+                "cloudwatch:GetMetricData, GetMetricStatistics and ListMetrics support no "
+                "resource-level permissions; the benchmark endpoints' utilization metrics are "
+                "part of the job's results (AmazonSageMakerFullAccess, the policy the Inference "
+                "Recommender prerequisites prescribe, grants the same reads)"
+            ),
+        )
         self._allow(
             ["cloudwatch:PutMetricData"],
             ["*"],
@@ -243,14 +288,22 @@ class JobRolePermissions:
 
     def volume_key(self, key_arn: str) -> None:
         """Attach the key to the benchmark endpoints' volumes."""
+        # "The SageMaker execution role must have kms:CreateGrant permission in order to encrypt
+        # data on the storage volume of the endpoints" (API reference, VolumeKmsKeyId), only for
+        # AWS resources: kms:GrantIsForAWSResource applies to CreateGrant, ListGrants and
+        # RevokeGrant alone, see the "kms:GrantIsForAWSResource" section of
+        # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
         self._allow(
-            # CreateGrant only for AWS resources (the endpoints' EBS volumes); SageMaker
-            # describes the key to check it before creating the grant (api.md §4.1).
-            ["kms:CreateGrant", "kms:DescribeKey"],
+            ["kms:CreateGrant"],
             [key_arn],
             sid="VolumeKey",
             conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
         )
+        # DescribeKey supports no such key (only kms:CallerAccount, RequestAlias, ViaService):
+        # under that condition it was never allowed. SageMaker's own examples of a role using a
+        # volume key grant it next to CreateGrant, on the key alone
+        # (https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html).
+        self._allow(["kms:DescribeKey"], [key_arn], sid="VolumeKeyDescribe")
 
     def output_key(self, key_arn: str) -> None:
         """Encrypt (and read back) the job's S3 outputs."""
@@ -278,25 +331,35 @@ class JobRolePermissions:
         unknown = " (those the request names only by a token: any in this region)"
         if known_subnets is not None and known_groups is not None:
             unknown = ""
+        # The actions are those of "Add permissions for Inference Recommender jobs running in an
+        # Amazon VPC to custom IAM policies" (https://docs.aws.amazon.com/sagemaker/latest/dg/
+        # inference-recommender-vpc-access.html), each on the narrowest resource IAM takes.
         self._allow(
             [
                 "ec2:DescribeNetworkInterfaces",
                 "ec2:DescribeVpcs",
+                "ec2:DescribeVpcEndpoints",
                 "ec2:DescribeDhcpOptions",
                 "ec2:DescribeSubnets",
                 "ec2:DescribeSecurityGroups",
-                # Deleting the interfaces (and their permissions) is not narrowed: these actions
-                # are documented with "*" for service-managed interfaces, and a refused delete
-                # would leave the job's interfaces behind in your subnets.
-                "ec2:DeleteNetworkInterface",
-                "ec2:DeleteNetworkInterfacePermission",
             ],
             ["*"],
             sid="VpcDescribe",
+            wildcard_reason="The ec2:Describe* actions support no resource-level permissions",
+        )
+        interfaces = self._arn("ec2", "network-interface", "*")
+        self._allow(
+            [
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+                "ec2:ModifyNetworkInterfaceAttribute",
+            ],
+            [interfaces],
+            sid="VpcNetworkInterfaces",
             wildcard_reason=(
-                "The ec2:Describe* actions support no resource-level permissions; "
-                "ec2:DeleteNetworkInterface and ec2:DeleteNetworkInterfacePermission clean up the "
-                "interfaces SageMaker created, whose ids are only known at run time"
+                "SageMaker modifies and cleans up the network interfaces it created for the "
+                "benchmark endpoints, whose ids are only known at run time; the ARN covers "
+                "network interfaces in this account and region"
             ),
         )
         # CreateNetworkInterface authorizes the new interface, its subnet and its security
@@ -307,7 +370,7 @@ class JobRolePermissions:
         group_arns = [self._ec2_arn("security-group", group) for group in security_groups]
         self._allow(
             ["ec2:CreateNetworkInterface"],
-            [*subnet_arns, *group_arns, self._arn("ec2", "network-interface", "*")],
+            [*subnet_arns, *group_arns, interfaces],
             sid="VpcCreateNetworkInterface",
             wildcard_reason=(
                 "CreateNetworkInterface creates an interface whose id is not known before; the "
@@ -318,9 +381,20 @@ class JobRolePermissions:
         )
         # CreateNetworkInterfacePermission takes the ec2:Subnet condition key (the pattern
         # CodeBuild documents for the same hand-off): only interfaces in the job's subnets.
+        # Moving an interface to other security groups authorizes the groups too: only the job's.
+        self._allow(
+            ["ec2:ModifyNetworkInterfaceAttribute"],
+            group_arns,
+            sid="VpcSecurityGroups",
+            wildcard_reason=(
+                "The job's security groups are named exactly"
+                f"{unknown}, their account left open for a shared VPC (ids are unique across "
+                "accounts)"
+            ),
+        )
         self._allow(
             ["ec2:CreateNetworkInterfacePermission"],
-            [self._arn("ec2", "network-interface", "*")],
+            [interfaces],
             sid="VpcNetworkInterfacePermission",
             conditions={"ArnLike": {"ec2:Subnet": subnet_arns}},
             wildcard_reason=(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["job_name_prefix", "stack_name_part"]
+__all__ = ["job_name_prefix", "path_digest", "stack_name_part"]
 
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
 
@@ -29,3 +29,8 @@ def stack_name_part(stack_name: str) -> str:
 def job_name_prefix(stack_name: str, construct_id: str) -> str:
     """Return the prefix for generated names of one job (at most 24 characters)."""
     return f"{stack_name_part(stack_name)}-{_slug(construct_id, 8) or 'job'}"
+
+
+def path_digest(path: str) -> str:
+    """Return 8 hex digits that tell constructs apart by path (e.g. in shared statement ids)."""
+    return hashlib.sha256(path.encode()).hexdigest()[:8]

@@ -270,7 +270,9 @@ def acknowledge_wildcards(policy: IConstruct, wildcards: Iterable[Wildcard]) -> 
 def allow_logs_to_use_key(key: kms.IKey, *, log_group_scope: Construct) -> bool:
     """Let CloudWatch Logs use ``key`` for log groups in this account and region.
 
-    The statement is the one CloudWatch Logs documents, with exact actions, limited by the
+    The statement is the one CloudWatch Logs documents
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html), with
+    exact actions, limited by the
     ``kms:EncryptionContext:aws:logs:arn`` condition to log groups of ``log_group_scope``'s
     account and region (a log group's own ARN would be a circular reference). Returns whether
     the key policy could be changed: an imported key's policy cannot.
@@ -285,6 +287,9 @@ def allow_logs_to_use_key(key: kms.IKey, *, log_group_scope: Construct) -> bool:
     result = key.add_to_resource_policy(
         iam.PolicyStatement(
             principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            # CloudWatch Logs' documented statement also lists kms:Describe*, but DescribeKey
+            # takes no encryption context, so under this condition it is never allowed
+            # (Service Authorization Reference): it is left out rather than kept dead.
             actions=[
                 "kms:Encrypt",
                 "kms:Decrypt",
@@ -292,7 +297,6 @@ def allow_logs_to_use_key(key: kms.IKey, *, log_group_scope: Construct) -> bool:
                 "kms:ReEncryptTo",
                 "kms:GenerateDataKey",
                 "kms:GenerateDataKeyWithoutPlaintext",
-                "kms:DescribeKey",
             ],
             # In a key policy, "*" is the key itself.
             resources=["*"],

@@ -83,8 +83,8 @@ class StackFunction(Construct):
                 "infrec-cdk:logKeyPolicy",
                 "log_encryption_key is an imported key whose policy this app cannot change: it "
                 "must allow the logs.<region>.amazonaws.com service principal to use the key "
-                "(kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, "
-                "kms:DescribeKey), or the handler's log group fails to create",
+                "(kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*), or the "
+                "handler's log group fails to create",
             )
         self.log_group = logs.LogGroup(
             self,

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from infrec_cdk._config import SupportedEndpointType
+from infrec_cdk._names import path_digest
 from infrec_cdk._props import TypeChecked
 from infrec_cdk._waiter_function import WaiterFunction
 
@@ -319,8 +320,9 @@ class JobWaiter(Construct):
 
         waiter.allow_rule(rule_name)
         # Statement ids must be unique in the waiter's shared policy: one per waiting construct.
-        construct_digest = hashlib.sha256(self.node.path.encode()).hexdigest()[:8]
-        waiter.allow_archive(output_bucket, key_prefix, encryption_key, sid=construct_digest)
+        waiter.allow_archive(
+            output_bucket, key_prefix, encryption_key, sid=path_digest(self.node.path)
+        )
         self.results = cdk.CustomResource(
             self,
             "Results",

@@ -27,6 +27,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sagemaker as sagemaker
 
 from app import EXAMPLE_MODEL_PACKAGE, ExampleStack
 
@@ -35,6 +36,17 @@ ACCOUNT = "123456789012"
 ENV = cdk.Environment(account=ACCOUNT, region="us-east-1")
 
 StackFactory = Callable[[cdk.App], cdk.Stack]
+
+# The example model's container: an XGBoost classifier with a CSV sample payload.
+CHURN_CONTAINER = ContainerConfig(
+    domain="MACHINE_LEARNING",
+    task="CLASSIFICATION",
+    framework="XGBOOST",
+    payload_config=PayloadConfig(
+        sample_payload_url="s3://example-ml-artifacts/churn/payload.tar.gz",
+        supported_content_types=["text/csv"],
+    ),
+)
 
 
 def default_stack(app: cdk.App) -> cdk.Stack:
@@ -83,15 +95,7 @@ def hardened_stack(app: cdk.App) -> cdk.Stack:
         stack,
         "Job",
         model=ModelSource.from_model_package_version(EXAMPLE_MODEL_PACKAGE),
-        container_config=ContainerConfig(
-            domain="MACHINE_LEARNING",
-            task="CLASSIFICATION",
-            framework="XGBOOST",
-            payload_config=PayloadConfig(
-                sample_payload_url="s3://example-ml-artifacts/churn/payload.tar.gz",
-                supported_content_types=["text/csv"],
-            ),
-        ),
+        container_config=CHURN_CONTAINER,
         access_logs_bucket=s3.Bucket.from_bucket_name(
             stack, "AccessLogs", "example-s3-access-logs"
         ),
@@ -122,6 +126,28 @@ def vpc_stack(app: cdk.App) -> cdk.Stack:
     return stack
 
 
+def existing_model_stack(app: cdk.App) -> cdk.Stack:
+    """A model the app defines, with an execution role of its own, right-sized by name."""
+    stack = cdk.Stack(app, "InfrecModel", env=ENV)
+    model = sagemaker.CfnModel(
+        stack,
+        "Model",
+        execution_role_arn=f"arn:aws:iam::{ACCOUNT}:role/churn-model",
+        primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
+            image="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+            model_data_url="s3://example-ml-artifacts/churn/model.tar.gz",
+        ),
+        enable_network_isolation=True,
+    )
+    InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model(model),
+        container_config=CHURN_CONTAINER,
+    )
+    return stack
+
+
 def waiting_stack(app: cdk.App) -> cdk.Stack:
     """A job the deployment waits for, and an endpoint sized by its top recommendation."""
     stack = cdk.Stack(app, "InfrecWaiting", env=ENV)
@@ -146,6 +172,7 @@ EXAMPLE_STACKS: list[tuple[str, StackFactory]] = [
     ("bring-your-own", bring_your_own_stack),
     ("hardened", hardened_stack),
     ("vpc", vpc_stack),
+    ("existing-model", existing_model_stack),
     ("waiting", waiting_stack),
 ]
 """(name, factory) of every example stack; add new ones here."""
