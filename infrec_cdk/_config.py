@@ -175,9 +175,10 @@ class Phase(TypeChecked):
     duration
         How long the phase lasts (``DurationInSeconds``; 120 s to 1 h).
     initial_number_of_users
-        Users at the start of the phase (``InitialNumberOfUsers``; 1 to 3).
+        Users at the start of the phase (``InitialNumberOfUsers``): 1 to 3 for the first phase;
+        a later phase starts within 3 users of where the previous one ended.
     spawn_rate
-        Users added per minute (``SpawnRate``; 0 to 3).
+        Users added per minute (``SpawnRate``; documented as 0 to 3, a warning above).
 
     """
 
@@ -203,7 +204,8 @@ class Stairs(TypeChecked):
     Parameters
     ----------
     duration
-        Total duration (``DurationInSeconds``; 120 s to 1 h); each step lasts duration / steps.
+        How long each step lasts (``DurationInSeconds``), as the API reference reads it; the
+        library warns when the steps together outlast the job (see README, "Validation").
     number_of_steps
         Number of steps (``NumberOfSteps``; at least 1).
     users_per_step
@@ -407,9 +409,9 @@ class PayloadConfig(TypeChecked):
 class ContainerConfig(TypeChecked):
     """Details of the model's container (``InputConfig.ContainerConfig``).
 
-    Required with ``ModelSource.from_model_name``: ``domain``, ``task``, ``framework`` and a
-    ``payload_config`` with a sample payload. With a model package, each value overrides the
-    package's own.
+    Required with ``ModelSource.from_model_name``: ``domain``, ``task`` and a ``payload_config``
+    with a sample payload; ``framework`` too, by the prerequisites (a warning without it, as
+    AWS's own examples omit it). With a model package, each value overrides the package's own.
 
     Parameters
     ----------
