@@ -260,7 +260,7 @@ def test_create_landing_after_the_timeout_is_stopped_by_the_immediate_rollback(
     assert fake_sagemaker.jobs == {}
 
     fake_sagemaker.inject(DESCRIBE, Fault.then(_landing(create_may_land, fake_sagemaker, name)))
-    rollback = _tear_down(cfn_receiver, fake_sagemaker, name, delete_recheck_seconds=5.0)
+    rollback = _tear_down(cfn_receiver, fake_sagemaker, name)
     assert rollback.reason.startswith(f"Stopping job {name}: a Create still in flight")
     assert fake_sagemaker.jobs[name].status == "STOPPING"
 
@@ -381,7 +381,7 @@ def test_delete_while_a_create_is_in_flight_stops_the_job_it_starts(fake_sagemak
     # The Delete's first Describe finds nothing; the job lands before that answer is sent.
     fake_sagemaker.inject(DESCRIBE, Fault.then(_landing(create_may_land, fake_sagemaker, name)))
 
-    answer = run(cfn_receiver, delete(cfn_receiver, name), delete_recheck_seconds=5.0)
+    answer = run(cfn_receiver, delete(cfn_receiver, name))
 
     assert answer.status == "SUCCESS", answer.reason
     assert answer.body["PhysicalResourceId"] == name
@@ -460,14 +460,10 @@ def test_delete_waits_for_the_stop_to_finish_before_answering(fake_sagemaker, cf
     name = created.body["PhysicalResourceId"]
     fake_sagemaker.advance(120)  # IN_PROGRESS
 
-    def finish_stopping() -> None:
-        _wait_for(lambda: fake_sagemaker.jobs[name].status == "STOPPING")
-        fake_sagemaker.advance(60)  # STOPPING ends after 30 s of the fake's time
+    # Once SageMaker has taken the Stop, its clock runs past the 30 s a job takes to stop.
+    fake_sagemaker.inject(STOP, Fault.then(lambda: fake_sagemaker.advance(60)))
 
-    helper = threading.Thread(target=finish_stopping)
-    helper.start()
     answer = run(cfn_receiver, delete(cfn_receiver, name), delete_recheck_seconds=5.0)
-    helper.join()
 
     assert answer.status == "SUCCESS"
     assert answer.reason == f"Stopped job {name} (STOPPED)"
