@@ -16,6 +16,7 @@ out, whereas SageMaker itself still refuses a bad request at deploy time, with i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -203,10 +204,13 @@ def _one_model_source(r: Request) -> Iterator[Problem]:
         )
 
 
+_VERSIONED_PACKAGE = re.compile(r".*:model-package/[^/]+/[0-9]+")
+
+
 def _versioned_model_package(r: Request) -> Iterator[Problem]:
     """Require a version ARN: "The ... ARN of a versioned model package" (API reference)."""
     arn = r.string(r.input or {}, "ModelPackageVersionArn")
-    if arn is not None and not arn.rsplit("/", 1)[-1].isdigit():
+    if arn is not None and _VERSIONED_PACKAGE.fullmatch(arn) is None:
         yield _error(
             (*_INPUT, "ModelPackageVersionArn"),
             package_group_hint(arn)

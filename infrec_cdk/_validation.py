@@ -96,7 +96,8 @@ def validate_request(
     Returns
     -------
     ValidationReport
-        Every error and warning, each ``"Path: problem (source: URL)"``, in document order.
+        Every error and warning, each ``"Path: problem"``, in document order; a rule's
+        finding ends with the source it cites, ``(source: URL)``.
     """
     reader = Reader(is_unresolved, frozenset({"JobName"} if job_name_generated else ()))
     problems = list(check_value(input_shape(), request, (), reader))

@@ -1105,3 +1105,15 @@ def test_every_warning_id_is_listed_in_the_readme():
     assert len(ids) > 20
     missing = sorted(i for i in ids if f"infrec-cdk:{i}" not in readme)
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:sagemaker:us-east-1:123456789012:model-package/group/a/3",
+        "arn:aws:sagemaker:us-east-1:123456789012:model-package/group/\uff13",  # a fullwidth 3
+    ],
+)
+def test_fails_when_model_package_is_not_group_then_version(arn):
+    (error,) = errors(changed(default_request(), InputConfig__ModelPackageVersionArn=arn))
+    assert "must end with a /<version> number" in error
