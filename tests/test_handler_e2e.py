@@ -296,14 +296,18 @@ def test_delete_of_a_job_that_never_existed_succeeds(fake_sagemaker, cfn_receive
 
 def test_delete_counts_a_job_that_ended_before_the_stop_as_done(fake_sagemaker, cfn_receiver):
     name = _create(cfn_receiver).body["PhysicalResourceId"]
-    fake_sagemaker.inject(
-        "StopInferenceRecommendationsJob",
-        Fault.validation(f"The job is not in a stoppable state: job {name} is COMPLETED."),
-    )
+
+    def finish() -> None:  # the job ends between the Delete's Describe and its Stop
+        fake_sagemaker.set_outcome(name, "COMPLETED")
+        fake_sagemaker.advance(100_000)
+
+    fake_sagemaker.inject("DescribeInferenceRecommendationsJob", Fault.then(finish))
 
     response = _run(cfn_receiver, _delete(cfn_receiver, name))
 
     assert response.status == "SUCCESS"
+    assert response.reason == f"Job {name} no longer runs"
+    assert fake_sagemaker.jobs[name].status == "COMPLETED"
 
 
 def test_delete_fails_when_the_stop_is_refused_and_the_job_still_runs(fake_sagemaker, cfn_receiver):
@@ -314,6 +318,23 @@ def test_delete_fails_when_the_stop_is_refused_and_the_job_still_runs(fake_sagem
 
     assert response.status == "FAILED"
     assert "ValidationException: Bad request." in response.reason
+    assert "may still be running" in response.reason
+    assert fake_sagemaker.running_jobs() == [name]
+
+
+def test_a_refused_stop_that_mentions_a_status_is_not_taken_for_a_finished_job(
+    fake_sagemaker, cfn_receiver
+):
+    # The wording of SageMaker's refusal decides nothing: Describe says the job still runs.
+    name = _create(cfn_receiver).body["PhysicalResourceId"]
+    fake_sagemaker.inject(
+        "StopInferenceRecommendationsJob",
+        Fault.validation("Upstream answered with an invalid status code; try again."),
+    )
+
+    response = _run(cfn_receiver, _delete(cfn_receiver, name))
+
+    assert response.status == "FAILED"
     assert "may still be running" in response.reason
     assert fake_sagemaker.running_jobs() == [name]
 
