@@ -12,11 +12,12 @@ import math
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 
 import lifecycle
 import names
+from backoff import Backoff
 from cfn_response import CfnResponse, encode, send
 from deadline import TimedOut, remaining_seconds, response_reserve, run_within
 from events import Envelope, EventError, parse_event
@@ -29,6 +30,10 @@ __all__ = ["RECHECK_VARIABLE", "handle", "handler"]
 # reserve).
 _PUT_MARGIN: Final = 0.25
 _MAX_READ_TIMEOUT: Final = 60.0
+# Of the work's budget, this share (at most _RETRY_MARGIN seconds) is kept after the last pause
+# between two attempts, for that attempt and what follows it.
+_RETRY_MARGIN_SHARE: Final = 0.25
+_RETRY_MARGIN: Final = 15.0
 # Overrides how long a Delete that finds no job looks again (seconds; see ``lifecycle``).
 RECHECK_VARIABLE: Final = "INFREC_DELETE_RECHECK_SECONDS"
 
@@ -46,6 +51,8 @@ def handle(
     reserve_seconds: float | None = None,
     put_attempts: int = 5,
     delete_recheck_seconds: float | None = None,
+    retry_clock: Callable[[], float] | None = None,
+    retry_sleep: Callable[[float], object] | None = None,
 ) -> None:
     """Handle ``event``; never raise.
 
@@ -53,13 +60,16 @@ def handle(
     back for the answer (10 s or 20 % of what is left), ``delete_recheck_seconds`` how long a
     Delete that finds no job looks again for one a Create still in flight may start (default:
     ``INFREC_DELETE_RECHECK_SECONDS`` if set, else the longest time one SageMaker call may take,
-    see ``lifecycle``): all are there for tests.
+    see ``lifecycle``), ``retry_clock`` and ``retry_sleep`` the time of the pauses between
+    attempts of a throttled call: all are there for tests.
     """
     options = _Options(
         client_factory=client_factory,
         reserve_seconds=reserve_seconds,
         put_attempts=put_attempts,
         delete_recheck_seconds=delete_recheck_seconds,
+        retry_clock=retry_clock,
+        retry_sleep=retry_sleep,
     )
     try:
         _handle(event, context, options)
@@ -76,6 +86,8 @@ class _Options:
     reserve_seconds: float | None
     put_attempts: int
     delete_recheck_seconds: float | None
+    retry_clock: Callable[[], float] | None
+    retry_sleep: Callable[[float], object] | None
 
 
 def _bare_log() -> DecisionLog:
@@ -172,12 +184,19 @@ def _work(
         window = _seconds_from(os.environ.get(RECHECK_VARIABLE), CONNECT_TIMEOUT + read_timeout)
     recheck = lifecycle.Recheck.within(window, budget, sleep=cancelled.wait)
     factory = options.client_factory
-    result = run_within(
-        lambda: lifecycle.run_guarded(
-            parsed, lambda: Jobs(factory(read_timeout), cancelled), progress, log, recheck
-        ),
-        budget,
+    backoff = Backoff.within(
+        budget - min(_RETRY_MARGIN, _RETRY_MARGIN_SHARE * budget),
+        clock=options.retry_clock or time.monotonic,
+        sleep=options.retry_sleep or cancelled.wait,
     )
+
+    def retried(operation: str, reason: str, attempt: int, pause: float) -> None:
+        log.decision("retry", reason, operation=operation, attempt=attempt, seconds=round(pause, 2))
+
+    def jobs() -> Jobs:
+        return Jobs(factory(read_timeout), cancelled, backoff=backoff, on_retry=retried)
+
+    result = run_within(lambda: lifecycle.run_guarded(parsed, jobs, progress, log, recheck), budget)
     if isinstance(result, TimedOut):
         cancelled.set()  # a call still under way must not be followed by another
         return lifecycle.timed_out(parsed, progress, budget, log)

@@ -7,19 +7,24 @@ message, so the decisions elsewhere never see botocore's exception zoo.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final, TypeVar, cast
 
 import boto3
+from backoff import Backoff
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 if TYPE_CHECKING:
     from botocore.model import StructureShape
     from types_boto3_sagemaker import SageMakerClient
-    from types_boto3_sagemaker.type_defs import CreateInferenceRecommendationsJobRequestTypeDef
+    from types_boto3_sagemaker.type_defs import (
+        CreateInferenceRecommendationsJobRequestTypeDef,
+        ListTagsOutputTypeDef,
+    )
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -29,7 +34,10 @@ __all__ = [
     "Jobs",
     "SageMakerError",
     "default_client",
+    "retry_reason",
 ]
+
+T = TypeVar("T")
 
 CREATE = "CreateInferenceRecommendationsJob"
 DESCRIBE = "DescribeInferenceRecommendationsJob"
@@ -53,6 +61,20 @@ _MAYBE_DONE_CODES = frozenset(
         "PriorRequestNotComplete",
     }
 )
+
+_THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded"}
+)
+_ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
+# SageMaker's wording when the role it is given cannot be assumed (yet).
+_NOT_ASSUMABLE_TEXT = re.compile(
+    r"(could not|couldn't|unable to|cannot|can not|not authorized to) (be )?assumed?", re.IGNORECASE
+)
+# IAM changes take time to reach every endpoint: a role, or a policy attached to one, created
+# moments before may not work yet ("Changes that I make are not always immediately visible",
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html). On a fresh stack
+# the job role and the handler's own policy are that new, so a denial is retried this long.
+IAM_PROPAGATION_SECONDS: Final = 60.0
 
 # Builds a SageMaker client, given the read timeout in seconds.
 ClientFactory = Callable[[float], "SageMakerClient"]
@@ -116,6 +138,27 @@ class SageMakerError(Exception):
         )
 
 
+def retry_reason(error: SageMakerError, elapsed: float) -> str | None:
+    """Return why ``error`` is worth another attempt ("" never: None if it is not).
+
+    Throttling always is (within the backoff's time); a denial, or a role SageMaker cannot
+    assume, only in the first ``IAM_PROPAGATION_SECONDS`` of the work: after that it is real.
+    """
+    if error.code in _THROTTLING_CODES:
+        return "throttled"
+    if elapsed >= IAM_PROPAGATION_SECONDS:
+        return None
+    if error.code in _ACCESS_DENIED_CODES:
+        return "iam-propagation"
+    if error.code == "ValidationException" and _NOT_ASSUMABLE_TEXT.search(error.message):
+        return "iam-propagation"
+    return None
+
+
+# Told of each retry: the operation, the reason, the attempt (1-based) and the pause in seconds.
+RetryListener = Callable[[str, str, int, float], None]
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class JobInfo:
     """What Describe says about a job."""
@@ -144,13 +187,24 @@ def _error(operation: str, error: Exception) -> SageMakerError:
 class Jobs:
     """Create, describe, tag-check and stop recommendation jobs through one client."""
 
-    def __init__(self, client: SageMakerClient, cancelled: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        client: SageMakerClient,
+        cancelled: threading.Event | None = None,
+        *,
+        backoff: Backoff | None = None,
+        on_retry: RetryListener | None = None,
+    ) -> None:
         """Wrap ``client``; once ``cancelled`` is set, every call (and retry) raises ``Cancelled``.
 
         A call that times out is retried by botocore in the background; after the answer, such
-        a late Create must not start a job that CloudFormation already gave up on.
+        a late Create must not start a job that CloudFormation already gave up on. A call that
+        is throttled (or denied while IAM changes propagate, see ``retry_reason``) is tried
+        again with ``backoff``'s pauses for as long as it allows; without one, not at all.
         """
         self._client = client
+        self._backoff = backoff
+        self._on_retry = on_retry
         if cancelled is not None:
 
             def refuse_when_cancelled(**_: object) -> None:
@@ -166,15 +220,33 @@ class Jobs:
             raise RuntimeError(f"botocore's model has no input shape for {CREATE}")
         return shape
 
+    def _call(self, operation: str, call: Callable[[], T]) -> T:
+        """Make ``call``, trying again while ``retry_reason`` says so and the backoff allows."""
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except (ClientError, BotoCoreError) as error:
+                failure = _error(operation, error)
+                backoff = self._backoff
+                reason = None if backoff is None else retry_reason(failure, backoff.elapsed)
+                pause = None if reason is None or backoff is None else backoff.pause(attempt)
+                if pause is None:
+                    raise failure from error
+                attempt += 1
+                if self._on_retry is not None:
+                    self._on_retry(operation, f"{reason}:{failure.code}", attempt, pause)
+
     def describe(self, name: str) -> JobInfo | None:
         """Return the job called ``name``, or None if SageMaker has no such job."""
         try:
-            answer = self._client.describe_inference_recommendations_job(JobName=name)
-        except (ClientError, BotoCoreError) as error:
-            failure = _error(DESCRIBE, error)
+            answer = self._call(
+                DESCRIBE, lambda: self._client.describe_inference_recommendations_job(JobName=name)
+            )
+        except SageMakerError as failure:
             if failure.not_found:
                 return None
-            raise failure from error
+            raise
         return JobInfo(
             name=answer.get("JobName", name),
             arn=answer["JobArn"],
@@ -185,31 +257,26 @@ class Jobs:
         """Return every tag of the resource ``arn``."""
         found: dict[str, str] = {}
         token: str | None = None
-        try:
-            while True:
-                answer = (
-                    self._client.list_tags(ResourceArn=arn, MaxResults=100, NextToken=token)
-                    if token
-                    else self._client.list_tags(ResourceArn=arn, MaxResults=100)
-                )
-                found.update((tag["Key"], tag.get("Value", "")) for tag in answer.get("Tags", []))
-                token = answer.get("NextToken")
-                if not token:
-                    return found
-        except (ClientError, BotoCoreError) as error:
-            raise _error(LIST_TAGS, error) from error
+        while True:
+            answer = self._call(LIST_TAGS, functools.partial(self._tag_page, arn, token))
+            found.update((tag["Key"], tag.get("Value", "")) for tag in answer.get("Tags", []))
+            token = answer.get("NextToken")
+            if not token:
+                return found
+
+    def _tag_page(self, arn: str, token: str | None) -> ListTagsOutputTypeDef:
+        if token:
+            return self._client.list_tags(ResourceArn=arn, MaxResults=100, NextToken=token)
+        return self._client.list_tags(ResourceArn=arn, MaxResults=100)
 
     def create(self, params: Mapping[str, object]) -> str:
         """Start a job; return its ARN."""
         request = cast("CreateInferenceRecommendationsJobRequestTypeDef", dict(params))
-        try:
-            return self._client.create_inference_recommendations_job(**request)["JobArn"]
-        except (ClientError, BotoCoreError) as error:
-            raise _error(CREATE, error) from error
+        answer = self._call(
+            CREATE, lambda: self._client.create_inference_recommendations_job(**request)
+        )
+        return answer["JobArn"]
 
     def stop(self, name: str) -> None:
         """Ask SageMaker to stop the job ``name``."""
-        try:
-            self._client.stop_inference_recommendations_job(JobName=name)
-        except (ClientError, BotoCoreError) as error:
-            raise _error(STOP, error) from error
+        self._call(STOP, lambda: self._client.stop_inference_recommendations_job(JobName=name))

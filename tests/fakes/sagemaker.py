@@ -608,6 +608,35 @@ def _page(items: list[Any], params: dict[str, Any], key: str, default: int) -> d
     return answer
 
 
+class RateLimit:
+    """A token bucket per operation: ``rate`` calls a second, ``burst`` at once, on ``clock``.
+
+    SageMaker's API rate limits are per account, Region and operation; a call over the limit is
+    answered ``ThrottlingException`` (and not acted on).
+    """
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float]) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self._tokens: dict[str, float] = {}
+        self._since: dict[str, float] = {}
+        self.throttled: collections.Counter[str] = collections.Counter()
+
+    def take(self, operation: str) -> bool:
+        """Take one call's token for ``operation``; False (and counted) if there is none."""
+        now = self.clock()
+        tokens = self._tokens.get(operation, float(self.burst))
+        tokens = min(
+            float(self.burst), tokens + (now - self._since.get(operation, now)) * self.rate
+        )
+        self._since[operation] = now
+        if tokens < 1:
+            self._tokens[operation] = tokens
+            self.throttled[operation] += 1
+            return False
+        self._tokens[operation] = tokens - 1
+        return True
+
+
 def _wait_for_either(first: threading.Event, second: threading.Event) -> None:
     """Block until ``first`` or ``second`` is set."""
     while not (first.wait(0.05) or second.is_set()):
@@ -640,6 +669,7 @@ class FakeSageMaker(LoopbackService):
         )
         self._default_outcome = _Outcome()
         self._outcomes: dict[str, _Outcome] = {}
+        self.rate_limit: RateLimit | None = None
         super().__init__()
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any] | None]] = {
             "CreateInferenceRecommendationsJob": self._create,
@@ -689,6 +719,14 @@ class FakeSageMaker(LoopbackService):
             else:
                 job.outcome = outcome
 
+    def limit_rate(
+        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> RateLimit:
+        """Throttle each operation beyond ``rate`` calls a second (``burst`` at once)."""
+        with self._lock:
+            self.rate_limit = RateLimit(rate, burst, clock)
+            return self.rate_limit
+
     def inject(self, operation: str, fault: Fault, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``operation`` with ``fault`` (queued in order)."""
         if operation not in _OPERATIONS:
@@ -717,8 +755,7 @@ class FakeSageMaker(LoopbackService):
             params = None
         with self._lock:
             self.calls.append((operation, params if isinstance(params, dict) else {}))
-            queue = self._faults.get(operation)
-            fault = queue.popleft() if queue else None
+            fault = self._next_fault(operation)
         if fault is not None:
             if fault.error is not None:
                 return fault.error.reply()
@@ -738,6 +775,15 @@ class FakeSageMaker(LoopbackService):
         if fault is not None and fault.action is not None:
             fault.action()
         return reply
+
+    def _next_fault(self, operation: str) -> Fault | None:
+        """The injected fault for this call, else throttling over the rate limit (lock held)."""
+        queue = self._faults.get(operation)
+        if queue:
+            return queue.popleft()
+        if self.rate_limit is not None and not self.rate_limit.take(operation):
+            return Fault.throttling()
+        return None
 
     def _answer(self, method: str, target: str, operation: str, params: object) -> HttpReply:
         handler = self._handlers.get(operation)
