@@ -12,14 +12,21 @@ from aws_cdk import aws_iam as iam
 
 __all__ = ["JobHandler", "handler_code_dir"]
 
-_SAGEMAKER_ACTIONS = [
+# The handler creates a job with its tags: the user's, the create request's and the owner's.
+_CREATE_ACTIONS = [
     "sagemaker:CreateInferenceRecommendationsJob",
+    # SageMaker authorizes the tags of a Create as AddTags (a dependent action of
+    # CreateInferenceRecommendationsJob in the Service Authorization Reference).
+    "sagemaker:AddTags",
+]
+# Looking a job up (is a name free? did a redelivered request start it?), and stopping it.
+_JOB_ACTIONS = [
     "sagemaker:DescribeInferenceRecommendationsJob",
     "sagemaker:StopInferenceRecommendationsJob",
-    # Tags mark which CloudFormation request created a job (and carry the user's tags).
-    "sagemaker:AddTags",
     "sagemaker:ListTags",
 ]
+# Tags the handler sets on every job; the Lambda code (lambda/request.py) names them too.
+OWNER_TAG = "infrec-cdk:owner"
 
 
 class JobHandler(StackFunction):
@@ -39,23 +46,68 @@ class JobHandler(StackFunction):
     )
 
     def initial_statements(self) -> list[iam.PolicyStatement]:
-        """Create, describe, stop and tag this stack's jobs."""
+        """Create jobs tagged as this stack's; describe and stop them by that tag or by name.
+
+        The owner tag's value starts with the stack's id (``<StackId>/<resource digest>``), so
+        the tag conditions cover exactly this stack's jobs, whatever their names: a job whose
+        fixed name later changes (or goes) is still this stack's to stop, and a name known only
+        at deploy time (a token) can still be created. Looking up a name with no job behind it
+        yet (IAM sees no tag then) takes the name grants: the stack's generated names by prefix,
+        and each fixed name (``allow_job_name``).
+        """
+        owned = f"{cdk.Stack.of(self).stack_id}/*"
         return [
             iam.PolicyStatement(
-                actions=_SAGEMAKER_ACTIONS, resources=[self.stack_jobs_wildcard().resource]
-            )
+                sid="CreateOwnJobs",
+                actions=_CREATE_ACTIONS,
+                resources=[self.any_job_arn()],
+                conditions={"StringLike": {f"aws:RequestTag/{OWNER_TAG}": owned}},
+            ),
+            iam.PolicyStatement(
+                sid="OwnJobs",
+                actions=_JOB_ACTIONS,
+                resources=[self.any_job_arn()],
+                conditions={"StringLike": {f"aws:ResourceTag/{OWNER_TAG}": owned}},
+            ),
+            iam.PolicyStatement(
+                actions=_JOB_ACTIONS, resources=[self.stack_jobs_wildcard().resource]
+            ),
         ]
 
+    def any_job_arn(self) -> str:
+        """ARN of every recommendation job of this account and region."""
+        return self.job_arn("*")
+
     def initial_wildcards(self) -> list[_security.Wildcard]:
-        """Return the stack's jobs by prefix: their names are generated."""
-        return [self.stack_jobs_wildcard()]
+        """Return the stack's jobs by prefix, and every job under the owner tag conditions."""
+        return [
+            self.stack_jobs_wildcard(),
+            _security.Wildcard(
+                resource=self.any_job_arn(),
+                reason=(
+                    "Create is allowed only with the owner tag naming this stack, and Describe, "
+                    "Stop and ListTags only on jobs so tagged (aws:RequestTag/aws:ResourceTag "
+                    f"{OWNER_TAG} like <this stack's id>/*): this stack's jobs, whatever names "
+                    "they have"
+                ),
+            ),
+        ]
 
     def allow_job_name(self, job_name: str) -> None:
-        """Let the handler manage a job whose name the user chose."""
-        names = sorted({job_name, job_name.lower()})
+        """Let the handler look up (and stop) a job whose name the user chose.
+
+        A name known only at deploy time is granted as it will be: SageMaker puts job names in
+        ARNs in lowercase, so such a name must be lowercase to be looked up before its job
+        exists (the construct warns).
+        """
+        names = (
+            [job_name]
+            if cdk.Token.is_unresolved(job_name)
+            else sorted({job_name, job_name.lower()})
+        )
         self.policy.add_statements(
             iam.PolicyStatement(
-                actions=_SAGEMAKER_ACTIONS, resources=[self.job_arn(name) for name in names]
+                actions=_JOB_ACTIONS, resources=[self.job_arn(name) for name in names]
             )
         )
 

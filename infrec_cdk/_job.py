@@ -440,6 +440,15 @@ class InferenceRecommendationsJob(Construct):
                 f"JobName is fixed to {job_name!r}: SageMaker never reuses job names, so any "
                 "later change to this job's request will fail until the name changes too",
             )
+        elif isinstance(request.get("JobName"), str):  # a token, known at deploy time
+            self._handler.allow_job_name(str(request["JobName"]))
+            cdk.Annotations.of(self).add_warning_v2(
+                "infrec-cdk:tokenJobName",
+                "JobName is only known at deploy time: SageMaker never reuses job names, so a "
+                "later change to the request fails unless the name changes too; and IAM sees "
+                "job names in lowercase, so give a lowercase name, or the handler cannot look "
+                "it up before the job exists",
+            )
         self._resource = cdk.CustomResource(
             self,
             "Resource",

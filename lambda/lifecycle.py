@@ -52,7 +52,7 @@ from events import (
 )
 from jobs import Cancelled, JobInfo, Jobs, SageMakerError
 from log import DecisionLog
-from request import CREATE_REQUEST_TAG, RequestError, coerce_request, create_params
+from request import CREATE_REQUEST_TAG, OWNER_TAG, RequestError, coerce_request, create_params
 
 __all__ = [
     "FINISHED",
@@ -280,7 +280,8 @@ def _start(
     """Start the job ``job_name`` for this request, or adopt it if this request started it."""
     digest = event.envelope.digest
     not_ours_id = names.no_job_marker(digest)
-    params = create_params(request, job_name=job_name, digest=digest)
+    owner = names.owner(event.envelope.stack_id, event.envelope.logical_resource_id)
+    params = create_params(request, job_name=job_name, digest=digest, owner=owner)
     existing = jobs.describe(job_name)
     log.decision("describe", "not-found" if existing is None else "found")
     if existing is not None:
@@ -382,30 +383,59 @@ def _delete(event: CfnEvent, jobs: Jobs, log: DecisionLog, recheck: Recheck) -> 
     if not names.is_job_name(job_name):
         log.decision("delete", "skipped-no-job")
         return dataclasses.replace(done, reason="No job was started under this id")
+    owner = names.owner(event.envelope.stack_id, event.envelope.logical_resource_id)
     existing = jobs.describe(job_name)
     if existing is not None:
         log.decision("describe", "found", status=existing.status)
-        return _stop(existing, done, jobs, log, recheck)
+        return _stop(existing, done, jobs, log, recheck, owner=owner)
     log.decision("describe", "not-found")
     # A Create still in flight may start the job a moment from now (see the module docstring).
     existing = _look_again(job_name, jobs, recheck, log)
     if existing is None:
         return dataclasses.replace(done, reason=f"Job {job_name} does not exist")
-    stopped = _stop(existing, done, jobs, log, recheck)
+    stopped = _stop(existing, done, jobs, log, recheck, owner=owner)
     return dataclasses.replace(
         stopped, reason=f"{stopped.reason}: a Create still in flight started it after a first look"
     )
 
 
+def _owned(existing: JobInfo, jobs: Jobs, owner: str, log: DecisionLog) -> bool:
+    """Tell whether this resource started the job ``existing``: its owner tag says so.
+
+    A job started before the owner tag existed carries only the create-request tag: it counts
+    as ours. Tags that cannot be read (IAM lets a handler read only its own stack's jobs, and
+    those its names cover) mean another's job.
+    """
+    try:
+        tags = jobs.tags(existing.arn)
+    except SageMakerError as error:
+        log.decision("owner", "unreadable", error_code=error.code)
+        return False
+    ours = tags[OWNER_TAG] == owner if OWNER_TAG in tags else CREATE_REQUEST_TAG in tags
+    log.decision("owner", "ours" if ours else "another")
+    return ours
+
+
 def _stop(
-    existing: JobInfo, done: Outcome, jobs: Jobs, log: DecisionLog, recheck: Recheck
+    existing: JobInfo,
+    done: Outcome,
+    jobs: Jobs,
+    log: DecisionLog,
+    recheck: Recheck,
+    *,
+    owner: str,
 ) -> Outcome:
-    """Stop the job ``existing`` unless it has finished; ``done`` is the answer to build on."""
+    """Stop the job ``existing`` unless it has finished or is not ours; ``done`` is the answer."""
     job_name = done.physical_resource_id
     if existing.status == "STOPPING":
         return dataclasses.replace(done, reason=_until_stopped(job_name, jobs, recheck, log))
     if existing.status in FINISHED:
         return dataclasses.replace(done, reason=f"Job {job_name} is {existing.status}")
+    if not _owned(existing, jobs, owner, log):
+        return dataclasses.replace(
+            done,
+            reason=f"Job {job_name} was not started by this resource: left as it is",
+        )
     try:
         jobs.stop(job_name)
     except SageMakerError as error:

@@ -20,6 +20,7 @@ __all__ = [
     "is_prefix",
     "job_arn",
     "no_job_marker",
+    "owner",
     "request_digest",
 ]
 
@@ -36,6 +37,17 @@ _PREFIX = re.compile(r"[a-z0-9](-*[a-z0-9])*")
 def request_digest(stack_id: str, logical_resource_id: str, request_id: str) -> str:
     """Return the hex SHA-256 that identifies one CloudFormation request for one resource."""
     return hashlib.sha256(f"{stack_id}|{logical_resource_id}|{request_id}".encode()).hexdigest()
+
+
+def owner(stack_id: str, logical_resource_id: str) -> str:
+    """Return the owner tag's value of the jobs one resource starts: ``<StackId>/<16 hex>``.
+
+    The stack's id comes first, so IAM can allow a stack's handler its own jobs whatever their
+    names (``aws:ResourceTag/infrec-cdk:owner`` like ``<StackId>/*``); the digest of the logical
+    id tells the stack's resources apart. At most 238 characters: a tag value may have 256.
+    """
+    resource = hashlib.sha256(f"{stack_id}|{logical_resource_id}".encode()).hexdigest()
+    return f"{stack_id}/{resource[:16]}"
 
 
 def is_job_name(name: str) -> bool:

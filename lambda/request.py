@@ -17,6 +17,8 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 __all__ = [
     "CREATE_REQUEST_TAG",
     "MAX_TAGS",
+    "OWNER_TAG",
+    "OWN_TAGS",
     "RequestError",
     "coerce",
     "coerce_request",
@@ -25,6 +27,11 @@ __all__ = [
 
 # Marks the job with the digest of the CloudFormation request that created it (see names.py).
 CREATE_REQUEST_TAG: Final = "infrec-cdk:create-request"
+# Names the stack and resource that own the job (see ``names.owner``): IAM lets a stack's
+# handler describe and stop its own jobs by this tag, and a Delete stops only a job it owns.
+OWNER_TAG: Final = "infrec-cdk:owner"
+OWN_TAGS: Final = frozenset({CREATE_REQUEST_TAG, OWNER_TAG})
+# SageMaker's limit on a job's tags (botocore's model: Tags, max 50).
 MAX_TAGS: Final = 50
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -131,25 +138,25 @@ def coerce_request(
 
 
 def create_params(
-    request: Mapping[str, object], *, job_name: str, digest: str
+    request: Mapping[str, object], *, job_name: str, digest: str, owner: str
 ) -> dict[str, object]:
-    """Return the CreateInferenceRecommendationsJob parameters: the request, name and our tag."""
+    """Return the CreateInferenceRecommendationsJob parameters: the request, name and our tags."""
     tags = request.get("Tags", [])
     if not isinstance(tags, list):
         raise RequestError("ResourceProperties.Request.Tags: must be a list of {Key, Value}")
-    kept = [
-        tag
-        for tag in tags
-        if not (isinstance(tag, Mapping) and tag.get("Key") == CREATE_REQUEST_TAG)
-    ]
-    if len(kept) >= MAX_TAGS:
+    kept = [tag for tag in tags if not (isinstance(tag, Mapping) and tag.get("Key") in OWN_TAGS)]
+    if len(kept) + len(OWN_TAGS) > MAX_TAGS:
         raise RequestError(
-            f"ResourceProperties.Request.Tags: {len(kept)} tags, but at most {MAX_TAGS - 1} are "
-            f"allowed: infrec-cdk adds its own tag {CREATE_REQUEST_TAG} and SageMaker allows "
-            f"{MAX_TAGS}"
+            f"ResourceProperties.Request.Tags: {len(kept)} tags, but at most "
+            f"{MAX_TAGS - len(OWN_TAGS)} are allowed: infrec-cdk adds its own tags "
+            f"{', '.join(sorted(OWN_TAGS))} and SageMaker allows {MAX_TAGS}"
         )
     return {
         **request,
         "JobName": job_name,
-        "Tags": [*kept, {"Key": CREATE_REQUEST_TAG, "Value": digest}],
+        "Tags": [
+            *kept,
+            {"Key": CREATE_REQUEST_TAG, "Value": digest},
+            {"Key": OWNER_TAG, "Value": owner},
+        ],
     }

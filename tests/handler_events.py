@@ -27,6 +27,7 @@ __all__ = [
     "STACK",
     "Json",
     "LambdaContext",
+    "VirtualTime",
     "changed_request",
     "create",
     "delete",
@@ -136,15 +137,39 @@ def run(
     delete_recheck_seconds: float = RECHECK_SECONDS,
     client_factory: ClientFactory = default_client,
 ) -> ReceivedResponse:
-    """Invoke the handler with ``seconds`` left; return the answer CloudFormation accepted."""
+    """Invoke the handler with ``seconds`` left; return the answer CloudFormation accepted.
+
+    The handler's pauses between attempts of a throttled or denied call pass on a virtual
+    clock, at once (``tests/test_handler_retries.py`` tests them).
+    """
+    virtual = VirtualTime()
     handler_module.handle(
         sent,
         LambdaContext(seconds),
         client_factory=client_factory,
         reserve_seconds=reserve_seconds,
         delete_recheck_seconds=delete_recheck_seconds,
+        retry_clock=virtual.clock,
+        retry_sleep=virtual.sleep,
     )
     return receiver.response_for(sent["RequestId"])
+
+
+class VirtualTime:
+    """A clock that moves only when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.pauses: list[float] = []
+
+    def clock(self) -> float:
+        """The virtual time, in seconds."""
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass at once."""
+        self.pauses.append(seconds)
+        self.now += seconds
 
 
 def create(receiver: CfnResponseReceiver, request: Json | None = None) -> ReceivedResponse:

@@ -6,11 +6,19 @@ import copy
 from typing import Any
 
 import botocore.session
+import names
 import pytest
 import request as request_module
 from botocore.exceptions import ParamValidationError
 from botocore.validate import validate_parameters
-from request import CREATE_REQUEST_TAG, RequestError, coerce, coerce_request, create_params
+from request import (
+    CREATE_REQUEST_TAG,
+    OWNER_TAG,
+    RequestError,
+    coerce,
+    coerce_request,
+    create_params,
+)
 
 ROLE = "arn:aws:iam::123456789012:role/infrec-job-role"
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/bert/3"
@@ -185,24 +193,49 @@ def test_booleans_are_not_integers(shape):
         coerce(True, member, "JobDurationInSeconds")
 
 
-def test_create_params_add_the_name_and_our_tag_after_the_users_tags(shape):
-    params = create_params(coerce_request(STRINGLY, shape), job_name="job-1", digest="d" * 64)
+OWNER = (
+    "arn:aws:cloudformation:us-east-1:123456789012:stack/app/"
+    "1f6f0f6e-7a7b-11ef-8d3c-0a1b2c3d4e5f/0123456789abcdef"
+)
+
+
+def test_create_params_add_the_name_and_our_tags_after_the_users_tags(shape):
+    params = create_params(
+        coerce_request(STRINGLY, shape), job_name="job-1", digest="d" * 64, owner=OWNER
+    )
     assert params["JobName"] == "job-1"
     assert params["Tags"] == [
         {"Key": "team", "Value": "ml"},
         {"Key": "cost-center", "Value": "1234"},
         {"Key": CREATE_REQUEST_TAG, "Value": "d" * 64},
+        {"Key": OWNER_TAG, "Value": OWNER},
     ]
     validate_parameters(params, shape)
 
 
-def test_create_params_replace_a_copied_tag_of_ours():
-    request = {"Tags": [{"Key": CREATE_REQUEST_TAG, "Value": "old"}]}
-    params = create_params(request, job_name="job-1", digest="new")
-    assert params["Tags"] == [{"Key": CREATE_REQUEST_TAG, "Value": "new"}]
+def test_create_params_replace_copied_tags_of_ours():
+    request = {
+        "Tags": [{"Key": CREATE_REQUEST_TAG, "Value": "old"}, {"Key": OWNER_TAG, "Value": "x"}]
+    }
+    params = create_params(request, job_name="job-1", digest="new", owner=OWNER)
+    assert params["Tags"] == [
+        {"Key": CREATE_REQUEST_TAG, "Value": "new"},
+        {"Key": OWNER_TAG, "Value": OWNER},
+    ]
 
 
-def test_create_params_refuse_a_full_tag_list():
-    request = {"Tags": [{"Key": f"k{i}", "Value": "v"} for i in range(50)]}
-    with pytest.raises(RequestError, match="at most 49"):
-        create_params(request, job_name="job-1", digest="d")
+def test_create_params_refuse_a_tag_list_our_tags_would_overfill():
+    request = {"Tags": [{"Key": f"k{i}", "Value": "v"} for i in range(49)]}
+    with pytest.raises(RequestError, match="at most 48"):
+        create_params(request, job_name="job-1", digest="d", owner=OWNER)
+
+
+def test_the_owner_tag_fits_a_tag_value_for_the_longest_stack_id():
+    stack_id = (
+        f"arn:aws-us-gov:cloudformation:us-gov-west-1:123456789012:stack/{'s' * 128}/"
+        "1f6f0f6e-7a7b-11ef-8d3c-0a1b2c3d4e5f"
+    )
+    value = names.owner(stack_id, "L" * 255)
+    assert len(value) <= 256
+    assert value.startswith(f"{stack_id}/")
+    assert names.owner(stack_id, "A") != names.owner(stack_id, "B")

@@ -20,7 +20,14 @@ from jobs import IAM_PROPAGATION_SECONDS, SageMakerError, default_client, retry_
 
 from tests.fakes.cfn_receiver import CfnResponseReceiver, ReceivedResponse
 from tests.fakes.sagemaker import ApiError, Fault
-from tests.handler_events import REQUEST, LambdaContext, delete, event, generated_name
+from tests.handler_events import (
+    REQUEST,
+    LambdaContext,
+    VirtualTime,
+    delete,
+    event,
+    generated_name,
+)
 
 CREATE = "CreateInferenceRecommendationsJob"
 DESCRIBE = "DescribeInferenceRecommendationsJob"
@@ -34,21 +41,6 @@ NOT_ASSUMABLE = ApiError.validation(
     "Could not assume role arn:aws:iam::123456789012:role/app-JobRole-1ABCDEF. Please ensure "
     "that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role."
 )
-
-
-class VirtualTime:
-    """A clock that moves only when something sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.pauses: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-        self.now += seconds
 
 
 class ScaledTime:

@@ -323,23 +323,32 @@ def test_handler_may_touch_only_this_stacks_jobs_and_pass_only_job_roles(stack):
     second = default_job(stack, "Second")
     template = Template.from_stack(stack)
 
-    sagemaker_statements = [
+    by_sid = {s.get("Sid"): s for s in statements(template)}
+    create = by_sid["CreateOwnJobs"]
+    assert set(create["Action"]) == {
+        "sagemaker:CreateInferenceRecommendationsJob",
+        "sagemaker:AddTags",
+    }
+    owned = {"Fn::Join": ["", [{"Ref": "AWS::StackId"}, "/*"]]}
+    assert create["Condition"] == {"StringLike": {"aws:RequestTag/infrec-cdk:owner": owned}}
+    assert by_sid["OwnJobs"]["Condition"] == {
+        "StringLike": {"aws:ResourceTag/infrec-cdk:owner": owned}
+    }
+    by_name = [
         s
         for s in statements(template)
-        if "sagemaker:CreateInferenceRecommendationsJob" in s["Action"]
+        if "Sid" not in s and "sagemaker:DescribeInferenceRecommendationsJob" in s["Action"]
     ]
-    assert len(sagemaker_statements) == 1
-    resource = sagemaker_statements[0]["Resource"]
+    assert len(by_name) == 1
+    resource = by_name[0]["Resource"]
     joined = "".join(part if isinstance(part, str) else "" for part in resource["Fn::Join"][1])
     assert joined.endswith(
         ":inference-recommendations-job/teststack-" + joined.split("teststack-")[1]
     )
     assert joined.endswith("-*")
-    assert set(sagemaker_statements[0]["Action"]) == {
-        "sagemaker:CreateInferenceRecommendationsJob",
+    assert set(by_name[0]["Action"]) == {
         "sagemaker:DescribeInferenceRecommendationsJob",
         "sagemaker:StopInferenceRecommendationsJob",
-        "sagemaker:AddTags",
         "sagemaker:ListTags",
     }
 
@@ -484,7 +493,7 @@ def test_fixed_job_name_is_allowed_to_the_handler_and_warned_about(stack):
     resources = [
         stack.resolve(s["Resource"])
         for s in statements(template)
-        if "sagemaker:CreateInferenceRecommendationsJob" in s["Action"]
+        if "Sid" not in s and "sagemaker:DescribeInferenceRecommendationsJob" in s["Action"]
     ]
     flat = str(resources)
     assert "inference-recommendations-job/Churn-Recommendation" in flat

@@ -143,6 +143,7 @@ def test_create_update_delete_log_one_json_line_per_decision(cfn_receiver, crede
         assert _decisions(lines, sent["RequestId"]) == [
             ("receive", "received"),
             ("describe", "found"),
+            ("owner", "ours"),
             ("stop", "stopping"),
             ("stop", "still-stopping"),
             ("respond", "SUCCESS"),
@@ -339,6 +340,7 @@ def test_a_delete_that_finds_the_job_on_its_second_look_logs_it(
         ("receive", "received"),
         ("describe", "not-found"),
         ("recheck", "found"),
+        ("owner", "ours"),
         ("stop", "stopping"),
         ("stop", "still-stopping"),
         ("respond", "SUCCESS"),

@@ -21,7 +21,7 @@ import botocore.validate
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
-from names import generated_name, request_digest
+from names import generated_name, owner, request_digest
 from request import coerce_request, create_params
 
 from app import ExampleStack
@@ -83,7 +83,12 @@ def test_resolved_request_is_accepted_by_botocore_and_the_validator(case):
 
     request = coerce_request(delivered, INPUT_SHAPE)
     digest = request_digest(STACK_ID, logical_id, "5f3c0c8e-request")
-    params = create_params(request, job_name=generated_name(prefix, digest), digest=digest)
+    params = create_params(
+        request,
+        job_name=generated_name(prefix, digest),
+        digest=digest,
+        owner=owner(STACK_ID, logical_id),
+    )
 
     botocore.validate.validate_parameters(params, INPUT_SHAPE)  # raises on a problem
     report = validate_request(params)
