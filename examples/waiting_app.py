@@ -29,27 +29,130 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
-MODEL_DATA = "s3://example-ml-artifacts/churn/model.tar.gz"
-PAYLOAD = "s3://example-ml-artifacts/churn/payload.tar.gz"
+MODEL_BUCKET = "example-ml-artifacts"
+MODEL_KEY = "churn/model.tar.gz"
+MODEL_DATA = f"s3://{MODEL_BUCKET}/{MODEL_KEY}"
+PAYLOAD = f"s3://{MODEL_BUCKET}/churn/payload.tar.gz"
+
+# The SageMaker XGBoost 1.7-1 image lives in an AWS account of its own in each region, and
+# SageMaker pulls images only from the stack's own region. Accounts as the SageMaker Python SDK
+# lists them (src/sagemaker/image_uri_config/xgboost.json, "inference", "1.7-1",
+# https://github.com/aws/sagemaker-python-sdk).
+XGBOOST_REPOSITORY = "sagemaker-xgboost"
+XGBOOST_TAG = "1.7-1"
+XGBOOST_ACCOUNTS = {
+    "af-south-1": "510948584623",
+    "ap-east-1": "651117190479",
+    "ap-northeast-1": "354813040037",
+    "ap-northeast-2": "366743142698",
+    "ap-northeast-3": "867004704886",
+    "ap-south-1": "720646828776",
+    "ap-south-2": "628508329040",
+    "ap-southeast-1": "121021644041",
+    "ap-southeast-2": "783357654285",
+    "ap-southeast-3": "951798379941",
+    "ap-southeast-4": "106583098589",
+    "ca-central-1": "341280168497",
+    "ca-west-1": "190319476487",
+    "cn-north-1": "450853457545",
+    "cn-northwest-1": "451049120500",
+    "eu-central-1": "492215442770",
+    "eu-central-2": "680994064768",
+    "eu-north-1": "662702820516",
+    "eu-south-1": "978288397137",
+    "eu-south-2": "104374241257",
+    "eu-west-1": "141502667606",
+    "eu-west-2": "764974769150",
+    "eu-west-3": "659782779980",
+    "il-central-1": "898809789911",
+    "me-central-1": "272398656194",
+    "me-south-1": "801668240914",
+    "sa-east-1": "737474898029",
+    "us-east-1": "683313688378",
+    "us-east-2": "257758044811",
+    "us-gov-east-1": "237065988967",
+    "us-gov-west-1": "414596584902",
+    "us-west-1": "746614075791",
+    "us-west-2": "246618743249",
+}
 
 
 class RightSizedEndpointStack(cdk.Stack):
     """A model, the load test that sizes it, and the endpoint that hosts it."""
 
-    def __init__(self, scope: Construct, id: str) -> None:
-        super().__init__(scope, id)
+    def __init__(self, scope: Construct, id: str, *, env: cdk.Environment | None = None) -> None:
+        super().__init__(scope, id, env=env)
+        image_account = cdk.CfnMapping(
+            self,
+            "XgboostImageAccount",
+            mapping={region: {"account": account} for region, account in XGBOOST_ACCOUNTS.items()},
+            lazy=True,  # resolved at synth time when the stack's region is known
+        ).find_in_map(self.region, "account")
+        image = (
+            f"{image_account}.dkr.ecr.{self.region}.{self.url_suffix}/"
+            f"{XGBOOST_REPOSITORY}:{XGBOOST_TAG}"
+        )
         model_role = iam.Role(
             self, "ModelRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com")
         )
+        # What the model's containers need, as SageMaker's execution-role page lists it for
+        # CreateModel (https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html):
+        # the model artefacts, the image, and the endpoint's logs and metrics. Inference
+        # Recommender may run its benchmark models with this role too.
+        model_policy = iam.Policy(
+            self,
+            "ModelPolicy",
+            statements=[
+                iam.PolicyStatement(
+                    actions=["s3:GetObject"],
+                    resources=[f"arn:{self.partition}:s3:::{MODEL_BUCKET}/{MODEL_KEY}"],
+                ),
+                iam.PolicyStatement(
+                    actions=[
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ],
+                    resources=[
+                        self.format_arn(
+                            service="ecr",
+                            account=image_account,
+                            resource="repository",
+                            resource_name=XGBOOST_REPOSITORY,
+                        )
+                    ],
+                ),
+                # GetAuthorizationToken takes no resource: only "*".
+                iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]),
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[
+                        self.format_arn(
+                            service="logs",
+                            resource="log-group",
+                            resource_name="/aws/sagemaker/*",
+                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    ],
+                ),
+                iam.PolicyStatement(
+                    actions=["cloudwatch:PutMetricData"],
+                    resources=["*"],
+                    conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+                ),
+            ],
+        )
+        model_role.attach_inline_policy(model_policy)
         model = sagemaker.CfnModel(
             self,
             "Model",
             execution_role_arn=model_role.role_arn,
             primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-                image=IMAGE, model_data_url=MODEL_DATA
+                image=image, model_data_url=MODEL_DATA
             ),
         )
+        # CloudFormation creates the model only once its role may read what it needs.
+        model.node.add_dependency(model_policy)
         job = InferenceRecommendationsJob(
             self,
             "LoadTest",

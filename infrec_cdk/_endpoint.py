@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from infrec_cdk import _security
 from infrec_cdk._config import SupportedEndpointType
 from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._instance_storage import API_CREATE_ENDPOINT_CONFIG, GUIDE_ENCRYPTION_AT_REST
 from infrec_cdk._job import InferenceRecommendationsJob
 from infrec_cdk._props import checked_props
 
+import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -55,8 +58,11 @@ class RecommendedEndpoint(Construct):
         variant_name
             The production variant's name. Default: ``AllTraffic``.
         encryption_key
-            Key for the endpoint's storage volumes. Default: SageMaker's (some instance types
-            with local NVMe storage refuse a key).
+            Key for the endpoint's storage volumes (``KmsKeyId``). Default: none, SageMaker
+            encrypts the EBS volume with a transient key, and local NVMe storage is encrypted by
+            the instance's hardware; SageMaker refuses or ignores a key for instance types with
+            local NVMe storage, so give one only when the job tests EBS-backed types alone
+            (a warning says when it may not).
 
         """
         super().__init__(scope, id)
@@ -86,6 +92,19 @@ class RecommendedEndpoint(Construct):
             ],
             kms_key_id=None if encryption_key is None else encryption_key.key_arn,
         )
+        if encryption_key is None:
+            _security.acknowledge(
+                self.endpoint_config, _security.RECOMMENDED_ENDPOINT_NO_VOLUME_KEY
+            )
+        elif not job._tested_instances.all_ebs:  # noqa: SLF001 (the job's own finding)
+            cdk.Annotations.of(self).add_warning_v2(
+                "infrec-cdk:volumeKeyOnInstanceStorage",
+                "encryption_key: the recommended instance type may have local NVMe storage, "
+                f"because {job._tested_instances.describe()}; "  # noqa: SLF001
+                "SageMaker's CreateEndpointConfig reference says the call then fails, its "
+                "current model says the key does not encrypt that storage (source: "
+                f"{API_CREATE_ENDPOINT_CONFIG}, {GUIDE_ENCRYPTION_AT_REST})",
+            )
         self.endpoint = sagemaker.CfnEndpoint(
             self, "Resource", endpoint_config_name=self.endpoint_config.attr_endpoint_config_name
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from infrec_cdk import _security
@@ -16,9 +17,15 @@ from infrec_cdk._config import (
 )
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._handler_function import JobHandler
+from infrec_cdk._instance_storage import (
+    API_CREATE_ENDPOINT_CONFIG,
+    GUIDE_ENCRYPTION_AT_REST,
+    tested_instances,
+)
 from infrec_cdk._job_role import JobRolePermissions, model_artifact_urls
 from infrec_cdk._names import job_name_prefix, path_digest
 from infrec_cdk._props import checked_props
+from infrec_cdk._removal import snapshot_problem, tidy_auto_delete_provider
 from infrec_cdk._request import render_request
 from infrec_cdk._validation import validate_request
 from infrec_cdk._waiter_function import WaiterFunction
@@ -343,7 +350,14 @@ class InferenceRecommendationsJob(Construct):
         access_logs_prefix: str | None,
         removal_policy: cdk.RemovalPolicy,
     ) -> None:
-        """Set the key and the output bucket: the given ones, or new, safe ones."""
+        """Set the key and the output bucket: the given ones, or new, safe ones.
+
+        ``DESTROY`` empties the created bucket first (every object version: it is versioned);
+        ``SNAPSHOT`` is refused (see ``_removal``).
+        """
+        snapshot = snapshot_problem(removal_policy)
+        if snapshot is not None:
+            raise InfrecValidationError([snapshot], construct_path=self.node.path)
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
             "EncryptionKey",
@@ -363,8 +377,13 @@ class InferenceRecommendationsJob(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             versioned=True,
             removal_policy=removal_policy,
+            # CloudFormation deletes only empty buckets; CDK's auto-delete provider deletes
+            # every object version and delete marker first (ListObjectVersions, DeleteObjects).
+            auto_delete_objects=removal_policy == cdk.RemovalPolicy.DESTROY,
             **_security.access_logs(access_logs_bucket, access_logs_prefix, self.job_name_prefix),
         )
+        if output_bucket is None and removal_policy == cdk.RemovalPolicy.DESTROY:
+            tidy_auto_delete_provider(self)
         _security.acknowledge_output_bucket(
             self.output_bucket, created=output_bucket is None, access_logs=access_logs_bucket
         )
@@ -397,15 +416,28 @@ class InferenceRecommendationsJob(Construct):
         vpc_subnets: ec2.SubnetSelection | None,
         security_groups: Sequence[ec2.ISecurityGroup] | None,
     ) -> list[str]:
-        """Fill in the key, VPC and output settings the request leaves out; return problems."""
+        """Fill in the key, VPC and output settings the request leaves out; return problems.
+
+        The volume key is set only when every instance type the job may test is known to keep
+        its data on EBS (see ``_instance_storage``); a key the request gives is kept, with a
+        warning when it may meet local NVMe storage.
+        """
         problems: list[str] = []
         input_config = request.get("InputConfig")
         self.security_groups: list[ec2.ISecurityGroup] = []
+        self._tested_instances = tested_instances(request)
         if isinstance(input_config, dict):
-            input_config.setdefault("VolumeKmsKeyId", self.encryption_key.key_arn)
+            self._fill_volume_key(input_config)
             if vpc is not None and "VpcConfig" in input_config:
                 problems.append(
                     "InputConfig.VpcConfig: is given both in the request and as `vpc`; use one"
+                )
+            elif vpc is not None and vpc_subnets is None and not _has_private_subnets(vpc):
+                problems.append(
+                    "vpc: has no private subnets (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED), so "
+                    "the benchmark endpoints would run in its public subnets; give a VPC with "
+                    "private subnets, or choose the subnets yourself with vpc_subnets="
+                    "ec2.SubnetSelection(...)"
                 )
             elif vpc is not None:
                 input_config["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
@@ -416,6 +448,7 @@ class InferenceRecommendationsJob(Construct):
                 "CompiledOutputConfig",
                 {"S3OutputUri": self.output_bucket.s3_url_for_object(self._output_prefix)},
             )
+        self._warn_about_key_aliases(request)
         return problems
 
     @property
@@ -533,14 +566,17 @@ class InferenceRecommendationsJob(Construct):
             if isinstance(payload, dict) and isinstance(payload.get("SamplePayloadUrl"), str):
                 permissions.read_object(str(payload["SamplePayloadUrl"]))
             volume_key = input_config.get("VolumeKmsKeyId")
-            if isinstance(volume_key, str):
+            # No volume key (an instance type may have local NVMe storage): no CreateGrant.
+            # A key given by alias gets no statement: IAM matches Resource against the key's
+            # ARN, never an alias's (infrec-cdk:keyGivenByAlias says so).
+            if isinstance(volume_key, str) and self._alias_name(volume_key) is None:
                 permissions.volume_key(self._key_arn(volume_key))
             if "VpcConfig" in input_config:
                 permissions.network_interfaces(input_config["VpcConfig"])
         output_config = request.get("OutputConfig")
         if isinstance(output_config, dict):
             output_key = output_config.get("KmsKeyId")
-            if isinstance(output_key, str):
+            if isinstance(output_key, str) and self._alias_name(output_key) is None:
                 permissions.output_key(self._key_arn(output_key))
         permissions.write_prefix(self.output_bucket.bucket_arn, output_prefix)
         return permissions
@@ -557,10 +593,87 @@ class InferenceRecommendationsJob(Construct):
         return list(dict.fromkeys(arns))
 
     def _key_arn(self, key_id: str) -> str:
-        """Return the ARN of a key given by ARN or id (aliases are left to KMS)."""
+        """Return the ARN of a key given by ARN or id, or of an alias given by name."""
         if cdk.Token.is_unresolved(key_id) or key_id.startswith("arn:"):
             return key_id
+        if key_id.startswith("alias/"):
+            return cdk.Stack.of(self).format_arn(service="kms", resource=key_id)
         return cdk.Stack.of(self).format_arn(service="kms", resource="key", resource_name=key_id)
+
+    def _fill_volume_key(self, input_config: Document) -> None:
+        """Set ``VolumeKmsKeyId`` where it is safe, or say why not; warn about a risky given one.
+
+        Sources: ``infrec_cdk._instance_storage`` (SageMaker's pages disagree on whether
+        CreateEndpointConfig refuses or ignores a key for local NVMe storage, so nothing here
+        refuses; that storage is encrypted by a hardware module either way).
+        """
+        tested = self._tested_instances
+        sources = f"(source: {API_CREATE_ENDPOINT_CONFIG}, {GUIDE_ENCRYPTION_AT_REST})"
+        if "VolumeKmsKeyId" in input_config:
+            if not tested.all_ebs:
+                cdk.Annotations.of(self).add_warning_v2(
+                    "infrec-cdk:volumeKeyOnInstanceStorage",
+                    f"InputConfig.VolumeKmsKeyId: is kept as given, but {tested.describe()}. "
+                    "SageMaker's CreateEndpointConfig reference says the call fails when a KMS "
+                    "key meets an instance type with local NVMe storage, its current model says "
+                    "the key then does not encrypt that storage; if the job fails creating an "
+                    "endpoint configuration, remove the key or test only EBS-backed instance "
+                    f"types {sources}",
+                )
+            return
+        if tested.all_ebs:
+            input_config["VolumeKmsKeyId"] = self.encryption_key.key_arn
+            return
+        cdk.Annotations.of(self).add_warning_v2(
+            "infrec-cdk:volumeKeyNotSet",
+            f"InputConfig.VolumeKmsKeyId: is left unset, because {tested.describe()}: "
+            "SageMaker's documents say a KMS key cannot be used with (or does not encrypt) local "
+            "NVMe storage, which a hardware module on the instance encrypts; EBS volumes are "
+            "then encrypted with a transient key. To encrypt them with this job's key, test "
+            "only EBS-backed instance types (ContainerConfig.SupportedInstanceTypes or "
+            "EndpointConfigurations), or set InputConfig.VolumeKmsKeyId with from_request "
+            f"{sources}",
+        )
+
+    def _alias_name(self, key: str) -> str | None:
+        """Return the alias name (``alias/...``) when ``key`` names a KMS alias, not a key."""
+        if key.startswith("alias/"):
+            return key
+        flat = _security.flatten_reference(cdk.Stack.of(self).resolve(key))
+        match = re.search(r":(?P<alias>alias/[^:<>]+)$", flat)
+        return None if match is None else match["alias"]
+
+    def _warn_about_key_aliases(self, request: Document) -> None:
+        """Warn when a KMS key is named by alias: IAM grants on an alias ARN grant nothing."""
+        input_config = request.get("InputConfig")
+        output_config = request.get("OutputConfig")
+        fields = {
+            "InputConfig.VolumeKmsKeyId": (
+                input_config.get("VolumeKmsKeyId") if isinstance(input_config, dict) else None
+            ),
+            "OutputConfig.KmsKeyId": (
+                output_config.get("KmsKeyId") if isinstance(output_config, dict) else None
+            ),
+        }
+        for field, key in fields.items():
+            alias = self._alias_name(key) if isinstance(key, str) else None
+            if alias is None:
+                continue
+            # "When an alias is the value of a resource element, the policy applies to the alias
+            # resource, not to any KMS key that might be associated with it"
+            # (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).
+            # kms:ResourceAliases on key/* is the documented way to grant by alias (same page),
+            # but the Service Authorization Reference lists it on the "key" resource type, not on
+            # the actions, and tests/iam_reference.py (which reads the actions' keys) refuses it:
+            # a warning until that check reads resource-type keys too.
+            cdk.Annotations.of(self).add_warning_v2(
+                "infrec-cdk:keyGivenByAlias",
+                f"{field}: {alias} names a KMS alias: IAM policies name keys by key ARN, so "
+                "the job role and the handler get no working grant on it. Give the key by ARN "
+                "or id (e.g. kms.Key.from_key_arn), or let its key policy allow both roles "
+                "(source: https://docs.aws.amazon.com/kms/latest/developerguide/"
+                "alias-authorization.html)",
+            )
 
 
 class _RequestJob(InferenceRecommendationsJob):
@@ -605,3 +718,8 @@ class _RequestJob(InferenceRecommendationsJob):
             removal_policy=removal_policy,
             wait=wait,
         )
+
+
+def _has_private_subnets(vpc: ec2.IVpc) -> bool:
+    """Whether ``vpc`` has PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets (CDK's default pick)."""
+    return bool(vpc.private_subnets) or bool(vpc.isolated_subnets)

@@ -312,8 +312,14 @@ class JobRolePermissions:
             [key_arn],
             sid="OutputKey",
             # OutputConfig.KmsKeyId is used for S3 server-side encryption: only through S3.
+            # kms:ViaService names the service endpoint, s3.<region>.amazonaws.com, and
+            # s3.<region>.amazonaws.com.cn in the China regions: the partition's URL suffix
+            # (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
+            # https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-Beijing.html).
             conditions={
-                "StringEquals": {"kms:ViaService": f"s3.{self._stack.region}.amazonaws.com"}
+                "StringEquals": {
+                    "kms:ViaService": f"s3.{self._stack.region}.{self._stack.url_suffix}"
+                }
             },
         )
 

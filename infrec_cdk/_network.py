@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from infrec_cdk import _security
+
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
@@ -77,6 +79,10 @@ class VpcEndpoints(Construct):
         self.security_group.add_ingress_rule(
             ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(443), "HTTPS from inside the VPC"
         )
+        if cdk.Token.is_unresolved(vpc.vpc_cidr_block):
+            # A VPC of this app: its CIDR is a Fn::GetAtt, which cdk-nag's ingress rules cannot
+            # read ("Rule threw an error"). An imported VPC's literal CIDR passes them.
+            _security.acknowledge(self.security_group, _security.VPC_ENDPOINTS_VPC_CIDR)
         for endpoint_id, service in INTERFACE_ENDPOINT_SERVICES.items():
             self.interfaces[endpoint_id] = ec2.InterfaceVpcEndpoint(
                 self,

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, IValidation
 
 __all__ = [
     "HANDLER_LAMBDA_CONCURRENCY",
@@ -33,6 +34,8 @@ __all__ = [
     "INLINE_POLICY",
     "OUTPUT_BUCKET_NO_ACCESS_LOGS",
     "OUTPUT_BUCKET_NO_REPLICATION",
+    "RECOMMENDED_ENDPOINT_NO_VOLUME_KEY",
+    "VPC_ENDPOINTS_VPC_CIDR",
     "WAITER_LAMBDA_CONCURRENCY",
     "WAITER_LAMBDA_DLQ",
     "WAITER_LAMBDA_OUTSIDE_VPC",
@@ -160,6 +163,32 @@ WAITER_LAMBDA_OUTSIDE_VPC = Finding(
         "endpoints without narrowing what it can reach, which its IAM policy already limits"
     ),
 )
+VPC_ENDPOINTS_VPC_CIDR = Finding(
+    rule_ids=(
+        "AwsSolutions-EC23",
+        "NIST.800.53.R5-EC2RestrictedCommonPorts",
+        "NIST.800.53.R5-EC2RestrictedSSH",
+        "HIPAA.Security-EC2RestrictedCommonPorts",
+        "HIPAA.Security-EC2RestrictedSSH",
+    ),
+    reason=(
+        "The rule cannot read the one ingress rule's source (it threw an error): it is the "
+        "VPC's own CIDR block, a Fn::GetAtt known only at deploy time. The group admits HTTPS "
+        "(TCP 443) from inside the VPC only, never 0.0.0.0/0 or ::/0, and no SSH or other port"
+    ),
+)
+RECOMMENDED_ENDPOINT_NO_VOLUME_KEY = Finding(
+    rule_ids=(
+        "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
+        "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
+    ),
+    reason=(
+        "The instance type is the job's recommendation, known only at deploy time, and SageMaker "
+        "refuses or ignores a KMS key for types with local NVMe storage, which a hardware module "
+        "encrypts; SageMaker encrypts EBS volumes with a transient key when none is given. "
+        "Pass encryption_key= when the job tests only EBS-backed instance types"
+    ),
+)
 
 
 def cfn_resource(construct: IConstruct) -> cdk.CfnResource:
@@ -173,26 +202,36 @@ def cfn_resource(construct: IConstruct) -> cdk.CfnResource:
     return current
 
 
-def acknowledge(construct: IConstruct, finding: Finding, *, applies_to: Sequence[str] = ()) -> None:
+def acknowledge(
+    construct: IConstruct,
+    finding: Finding,
+    *,
+    applies_to: Sequence[str] = (),
+    v2: bool = True,
+    v3: bool = True,
+) -> None:
     """Acknowledge ``finding`` on ``construct``'s CloudFormation resource alone.
 
     ``applies_to`` narrows a rule that reports several findings per resource (IAM5) to those
-    findings, e.g. ``Resource::*``.
+    findings, e.g. ``Resource::*``. ``v2`` and ``v3`` choose the forms written (both by
+    default).
     """
     resource = cfn_resource(construct)
     for rule_id in finding.rule_ids:
         ids = [f"{rule_id}[{item}]" for item in applies_to] or [rule_id]
-        cdk.Validations.of(resource).acknowledge(
-            *(
-                cdk.Acknowledgment(id=form, reason=finding.reason)
-                for id_ in ids
-                for form in acknowledgment_ids(id_)
+        if v3:
+            cdk.Validations.of(resource).acknowledge(
+                *(
+                    cdk.Acknowledgment(id=form, reason=finding.reason)
+                    for id_ in ids
+                    for form in acknowledgment_ids(id_)
+                )
             )
-        )
-        entry: dict[str, object] = {"id": rule_id, "reason": finding.reason}
-        if applies_to:
-            entry["applies_to"] = list(applies_to)
-        _add_v2_suppression(resource, entry)
+        if v2:
+            entry: dict[str, object] = {"id": rule_id, "reason": finding.reason}
+            if applies_to:
+                entry["applies_to"] = list(applies_to)
+            _add_v2_suppression(resource, entry)
 
 
 def acknowledgment_ids(finding_id: str) -> tuple[str, str]:
@@ -251,7 +290,47 @@ _INTRINSICS: tuple[tuple[str, Callable[[Any], str]], ...] = (
 
 
 def acknowledge_wildcards(policy: IConstruct, wildcards: Iterable[Wildcard]) -> None:
-    """Acknowledge AwsSolutions-IAM5 on ``policy`` for exactly these wildcard resources."""
+    """Acknowledge AwsSolutions-IAM5 on ``policy`` for exactly these wildcard resources.
+
+    cdk-nag v3 names each resource as the synthesized template does, so its acknowledgments are
+    written when the app is synthesized (in ``policy``'s validation, after CDK has rewritten
+    references to other stacks into ``Fn::ImportValue``): a subnet of a VPC from another stack
+    is a ``Ref`` now and an import in the template. cdk-nag v2 runs as an aspect, before that
+    rewrite, and reads its metadata then: that form is written now.
+    """
+    wildcards = list(wildcards)
+    _acknowledge_wildcards_now(policy, wildcards, v2=True, v3=False)
+    pending = getattr(policy, _PENDING_ATTRIBUTE, None)
+    if not isinstance(pending, _WildcardAcknowledgments):
+        pending = _WildcardAcknowledgments(policy)
+        setattr(policy, _PENDING_ATTRIBUTE, pending)
+        policy.node.add_validation(pending)
+    pending.wildcards.extend(wildcards)
+
+
+_PENDING_ATTRIBUTE = "_infrec_wildcard_acknowledgments"
+
+
+@jsii.implements(IValidation)
+class _WildcardAcknowledgments:
+    """The IAM5 acknowledgments of one policy, written once its references are final."""
+
+    def __init__(self, policy: IConstruct) -> None:
+        self._policy = policy
+        self._written = False
+        self.wildcards: list[Wildcard] = []
+
+    def validate(self) -> list[str]:
+        """Write the acknowledgments (CDK validates after preparing references); no errors."""
+        if not self._written:
+            self._written = True
+            _acknowledge_wildcards_now(self._policy, self.wildcards, v2=False, v3=True)
+        return []
+
+
+def _acknowledge_wildcards_now(
+    policy: IConstruct, wildcards: Iterable[Wildcard], *, v2: bool, v3: bool
+) -> None:
     stack = cdk.Stack.of(policy)
     reasons: dict[str, list[str]] = {}
     for wildcard in wildcards:
@@ -263,7 +342,11 @@ def acknowledge_wildcards(policy: IConstruct, wildcards: Iterable[Wildcard]) -> 
             found.append(wildcard.reason)
     for applies_to, found in reasons.items():
         acknowledge(
-            policy, Finding(rule_ids=(IAM5,), reason="; ".join(found)), applies_to=[applies_to]
+            policy,
+            Finding(rule_ids=(IAM5,), reason="; ".join(found)),
+            applies_to=[applies_to],
+            v2=v2,
+            v3=v3,
         )
 
 
@@ -286,7 +369,11 @@ def allow_logs_to_use_key(key: kms.IKey, *, log_group_scope: Construct) -> bool:
     )
     result = key.add_to_resource_policy(
         iam.PolicyStatement(
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            # CloudWatch Logs' principal is regional and follows the partition's URL suffix:
+            # logs.<region>.amazonaws.com, logs.<region>.amazonaws.com.cn in China (as in
+            # aws-cdk-lib's region_info Default.servicePrincipal, "logs": regional and
+            # partitional). iam.ServicePrincipal keeps a name with a region in it as written.
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],
             # CloudWatch Logs' documented statement also lists kms:Describe*, but DescribeKey
             # takes no encryption context, so under this condition it is never allowed
             # (Service Authorization Reference): it is left out rather than kept dead.

@@ -97,8 +97,12 @@ class WaiterFunction(StackFunction):
     def allow_archive(self, bucket: s3.IBucket, prefix: str, key: kms.IKey, sid: str) -> None:
         """Let the waiter write results below ``prefix`` of ``bucket``, encrypted with ``key``.
 
-        ``sid`` makes the statement ids unique in the shared policy (one pair per job).
+        ``sid`` makes the statement ids unique in the shared policy (one pair per job). S3 is
+        named as ``kms:ViaService`` sees it, ``s3.<region>.<URL suffix>``: ``amazonaws.com.cn``
+        in the China Regions (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
+        https://docs.amazonaws.cn/en_us/aws/latest/userguide/general-info.html).
         """
+        stack = cdk.Stack.of(self)
         objects = bucket.arn_for_objects(f"{prefix}/*")
         self.policy.add_statements(
             iam.PolicyStatement(
@@ -109,9 +113,7 @@ class WaiterFunction(StackFunction):
                 actions=["kms:GenerateDataKey"],
                 resources=[key.key_arn],
                 conditions={
-                    "StringEquals": {
-                        "kms:ViaService": f"s3.{cdk.Stack.of(self).region}.amazonaws.com"
-                    }
+                    "StringEquals": {"kms:ViaService": f"s3.{stack.region}.{stack.url_suffix}"}
                 },
             ),
         )

@@ -164,12 +164,23 @@ def synthesize(request: dict[str, Any]) -> cdk.Stack:
     [
         (GUIDE_LOAD_TEST, []),
         (GUIDE_LOAD_TEST_CLI, ["infrec-cdk:spawnRateAboveDocumented"]),
-        (GUIDE_EXISTING_ENDPOINT, []),
+        # No EndpointConfigurations or SupportedInstanceTypes: SageMaker picks the instance
+        # types, which may have local NVMe storage, so no volume key (test_deploy_safety_*).
+        (GUIDE_EXISTING_ENDPOINT, ["infrec-cdk:volumeKeyNotSet"]),
         (SDK_ADVANCED, ["infrec-cdk:laterPhaseInitialUsers"]),
-        (TGI_NOTEBOOK, ["infrec-cdk:modelNameWithoutFramework"]),
-        (DEFAULT_WITH_STOPPING_CONDITIONS, ["infrec-cdk:defaultJobStoppingConditions"]),
-        (DEFAULT_WITH_ENDPOINT_CONFIGURATIONS, ["infrec-cdk:defaultJobEndpointConfigurations"]),
-        (ADVANCED_ON_EXISTING_ENDPOINT, ["infrec-cdk:advancedWithoutEndpointConfigurations"]),
+        (TGI_NOTEBOOK, ["infrec-cdk:modelNameWithoutFramework", "infrec-cdk:volumeKeyNotSet"]),
+        (
+            DEFAULT_WITH_STOPPING_CONDITIONS,
+            ["infrec-cdk:defaultJobStoppingConditions", "infrec-cdk:volumeKeyNotSet"],
+        ),
+        (
+            DEFAULT_WITH_ENDPOINT_CONFIGURATIONS,
+            ["infrec-cdk:defaultJobEndpointConfigurations", "infrec-cdk:volumeKeyNotSet"],
+        ),
+        (
+            ADVANCED_ON_EXISTING_ENDPOINT,
+            ["infrec-cdk:advancedWithoutEndpointConfigurations", "infrec-cdk:volumeKeyNotSet"],
+        ),
     ],
     ids=[
         "guide-load-test",
@@ -195,13 +206,17 @@ def test_a_warning_can_be_acknowledged_on_the_job():
         "infrec-cdk:modelNameWithoutFramework", "our TGI container needs no Framework"
     )
 
-    assert warning_ids(stack) == []
+    # ml.g5 has local NVMe storage: the volume key is left out, and says so.
+    assert warning_ids(stack) == ["infrec-cdk:volumeKeyNotSet"]
 
 
 def test_a_warning_can_be_acknowledged_for_a_whole_stack_before_its_jobs_exist():
     stack = cdk.Stack(cdk.App(), "Aws")
     cdk.Annotations.of(stack).acknowledge_warning(
         "infrec-cdk:defaultJobStoppingConditions", "our Default jobs stop at P99"
+    )
+    cdk.Annotations.of(stack).acknowledge_warning(
+        "infrec-cdk:volumeKeyNotSet", "SageMaker's transient key is enough for benchmarks"
     )
     InferenceRecommendationsJob.from_request(stack, "A", DEFAULT_WITH_STOPPING_CONDITIONS)
     InferenceRecommendationsJob.from_request(stack, "B", DEFAULT_WITH_STOPPING_CONDITIONS)

@@ -153,11 +153,13 @@ def test_explicit_job_type_wins(stack):
         "infrec-cdk:defaultJobResourceLimit",
         "infrec-cdk:defaultJobStoppingConditions",
         "infrec-cdk:defaultJobTrafficPattern",
+        "infrec-cdk:volumeKeyNotSet",
     ]
 
 
 def test_provisions_a_rotated_retained_key(stack):
-    default_job(stack)
+    # The volume key is set where every instance type the job may test uses EBS.
+    default_job(stack, container_config=ContainerConfig(supported_instance_types=["ml.c5.xlarge"]))
     template = Template.from_stack(stack)
 
     template.resource_count_is("AWS::KMS::Key", 1)
@@ -252,7 +254,8 @@ def test_job_role_is_least_privilege(stack):
     job = default_job(
         stack,
         container_config=ContainerConfig(
-            payload_config=PayloadConfig(sample_payload_url=PAYLOAD_URL)
+            payload_config=PayloadConfig(sample_payload_url=PAYLOAD_URL),
+            supported_instance_types=["ml.c5.xlarge"],
         ),
     )
     template = Template.from_stack(stack)
@@ -375,7 +378,13 @@ def test_uses_the_role_key_and_bucket_it_is_given(stack):
     role = iam.Role(stack, "MyRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
     key = kms.Key(stack, "MyKey", enable_key_rotation=True)
     bucket = s3.Bucket(stack, "MyBucket", encryption_key=key)
-    job = default_job(stack, role=role, encryption_key=key, output_bucket=bucket)
+    job = default_job(
+        stack,
+        role=role,
+        encryption_key=key,
+        output_bucket=bucket,
+        container_config=ContainerConfig(supported_instance_types=["ml.c5.xlarge"]),
+    )
     template = Template.from_stack(stack)
 
     assert job.role is role
@@ -458,7 +467,8 @@ def test_from_request_keeps_the_request_and_provisions_the_rest(stack):
     assert rendered["JobDescription"] == "from a file"
     assert stack.resolve(rendered["RoleArn"]) == stack.resolve(job.role.role_arn)
     assert set(rendered["OutputConfig"]) == {"KmsKeyId", "CompiledOutputConfig"}
-    assert "VolumeKmsKeyId" in rendered["InputConfig"]
+    # SageMaker picks the instance types (maybe with local NVMe storage): no volume key.
+    assert "VolumeKmsKeyId" not in rendered["InputConfig"]
     assert request == {
         "JobType": "Default",
         "JobDescription": "from a file",

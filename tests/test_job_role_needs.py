@@ -51,9 +51,13 @@ def actions(statement: Mapping[str, Any]) -> set[str]:
 
 
 def default_job_stack() -> cdk.Stack:
+    """A Default job on EBS-backed instance types only, so that it gets the volume key."""
     stack = cdk.Stack(cdk.App(), "TestStack")
     InferenceRecommendationsJob(
-        stack, "Job", model=ModelSource.from_model_package_version(PACKAGE_ARN)
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(PACKAGE_ARN),
+        container_config=ContainerConfig(supported_instance_types=["ml.c5.xlarge"]),
     )
     return stack
 

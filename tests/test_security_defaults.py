@@ -138,7 +138,7 @@ def test_handler_logs_are_kept_a_year_and_encrypted_with_the_given_key(stack):
     key_policy = template.to_json()["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
     (logs,) = [s for s in key_policy if "Service" in s["Principal"]]
     assert stack.resolve(logs["Principal"]["Service"]) == {
-        "Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]
+        "Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"}]]
     }
     assert "*" not in "".join(logs["Action"])
     assert set(logs["Condition"]) == {"ArnLike"}
