@@ -83,14 +83,13 @@ class WaiterFunction(StackFunction):
         )
 
     def allow_rule(self, rule_name: str) -> None:
-        """Let the waiter read, disable and re-enable one job's poll rule."""
+        """Let the waiter read and disable one job's poll rule (it never enables one)."""
         arn = cdk.Stack.of(self).format_arn(
             service="events", resource="rule", resource_name=rule_name
         )
         self.policy.add_statements(
             iam.PolicyStatement(
-                actions=["events:DescribeRule", "events:DisableRule", "events:EnableRule"],
-                resources=[arn],
+                actions=["events:DescribeRule", "events:DisableRule"], resources=[arn]
             )
         )
 

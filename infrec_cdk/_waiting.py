@@ -11,6 +11,16 @@ SageMaker announces nothing when they end. So the job resource answers at once, 
 - a ``Custom::InferenceRecommendationsResults`` resource, created once the wait is over, archives
   the full results to the output bucket and answers the top recommendation as attributes.
 
+CloudFormation cannot update a wait condition ("Updates aren't supported" for Count, Handle and
+Timeout: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html),
+and an update of a rule puts its template state back ("the rule is replaced with what you
+specify": https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html), which
+would re-enable a finished job's poll. So the digest also covers the timeout, the poll interval
+and the job resource's logical id: a change of any of them gives a fresh handle, condition and
+rule, never an update. The fresh rule's first poll finds the job ended, signals at once and
+disables itself; the announced tag keeps it from publishing a second event. The objective and
+limits are properties of the results resource only, whose Update answers in place.
+
 Deleting or rolling back the stack deletes the rule (no poller outlives the stack) and the job
 resource stops a job that still runs.
 """
@@ -48,6 +58,12 @@ RESULTS_RESOURCE_TYPE: Final = "Custom::InferenceRecommendationsResults"
 MAX_WAIT_SECONDS: Final = 43_200  # a WaitCondition's longest timeout (12 h)
 MAX_JOB_SECONDS: Final = 18_000  # the longest job SageMaker allows (5 h)
 MARGIN_SECONDS: Final = 3_600  # pending time, benchmarks still running, polling
+# "Inference recommendation jobs complete within 45 minutes"; an Advanced (load test) job "takes
+# an average of 2 hours" when JobDurationInSeconds does not bound it:
+# https://docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender-recommendation-jobs.html
+DEFAULT_JOB_SECONDS: Final = 2_700
+ADVANCED_JOB_AVERAGE_SECONDS: Final = 7_200
+SHORT_WAIT_WARNING: Final = "infrec-cdk:waitShorterThanJob"
 
 
 class Objective(enum.StrEnum):
@@ -96,12 +112,37 @@ class Wait(TypeChecked):
     endpoint_type: SupportedEndpointType | None = None
 
 
-def default_timeout_seconds(request: dict[str, object]) -> int:
-    """Return the job's own duration (or the longest allowed) plus a margin, within 12 hours."""
+def _job_duration(request: dict[str, object]) -> int | None:
+    """``InputConfig.JobDurationInSeconds`` when the request gives a positive whole number."""
     input_config = request.get("InputConfig")
     duration = input_config.get("JobDurationInSeconds") if isinstance(input_config, dict) else None
     known = isinstance(duration, int) and not isinstance(duration, bool) and duration > 0
-    seconds = duration if known and isinstance(duration, int) else MAX_JOB_SECONDS
+    return duration if known and isinstance(duration, int) else None
+
+
+def expected_job_seconds(request: dict[str, object]) -> tuple[int, str] | None:
+    """Return how long the job is expected to run and why; None when the request does not say.
+
+    A Default job completes within 45 minutes (or its shorter ``JobDurationInSeconds``); an
+    Advanced job runs up to its ``JobDurationInSeconds``, or 2 hours on average without one.
+    The job may end earlier (stopping conditions), so a shorter wait is a warning, not an error.
+    """
+    duration = _job_duration(request)
+    job_type = request.get("JobType")
+    if job_type == "Default":
+        if duration is not None and duration < DEFAULT_JOB_SECONDS:
+            return duration, "its JobDurationInSeconds"
+        return DEFAULT_JOB_SECONDS, "Default jobs complete within 45 minutes"
+    if job_type == "Advanced":
+        if duration is not None:
+            return duration, "its JobDurationInSeconds"
+        return ADVANCED_JOB_AVERAGE_SECONDS, "Advanced jobs take 2 hours on average"
+    return None  # an unresolved token
+
+
+def default_timeout_seconds(request: dict[str, object]) -> int:
+    """Return the job's own duration (or the longest allowed) plus a margin, within 12 hours."""
+    seconds = _job_duration(request) or MAX_JOB_SECONDS
     return min(MAX_WAIT_SECONDS, seconds + MARGIN_SECONDS)
 
 
@@ -120,6 +161,11 @@ def wait_problems(wait: Wait) -> list[str]:
             problems.append(
                 f"wait.timeout: {wait.timeout.to_human_string()} must be between 1 minute and "
                 "12 hours (the longest a WaitCondition waits)"
+            )
+        elif not float(seconds).is_integer():
+            problems.append(
+                f"wait.timeout: {seconds:g} seconds must be a whole number of seconds "
+                "(a WaitCondition's Timeout is given in seconds)"
             )
     for name, value in (
         ("max_model_latency", wait.max_model_latency),
@@ -235,20 +281,25 @@ def _properties_of(
     return found
 
 
-def request_digest(scope: Construct, request: dict[str, object]) -> str:
-    """Return eight hex characters that change whenever the request changes.
+def request_digest(
+    scope: Construct,
+    request: dict[str, object],
+    machinery: dict[str, object] | None = None,
+) -> str:
+    """Return eight hex characters that change whenever the request (or ``machinery``) changes.
 
     A value the request takes from another resource (a model's name, a role's ARN) is only known
     at deploy time; that resource's own properties stand in for it, so replacing the model (say,
     new artefacts) also gives the wait a fresh handle. Values no template shows (parameters,
-    lookups at deploy time) cannot count: see the README's limits.
+    lookups at deploy time) cannot count: see the README's limits. ``machinery`` holds the
+    settings of the wait resources that CloudFormation must not update in place.
     """
     stack = cdk.Stack.of(scope)
     resolved = stack.resolve(request)
     job = scope.node.scope
     referenced = _properties_of(stack, _referenced_ids(resolved), outside=job or scope)
     text = json.dumps(
-        {"request": resolved, "referenced": referenced},
+        {"request": resolved, "referenced": referenced, "machinery": stack.resolve(machinery)},
         sort_keys=True,
         separators=(",", ":"),
         default=str,
@@ -275,7 +326,24 @@ class JobWaiter(Construct):
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         waiter = WaiterFunction.of(self, log_encryption_key=log_encryption_key)
-        digest = request_digest(self, request)
+        timeout = (
+            default_timeout_seconds(request)
+            if wait.timeout is None
+            else int(wait.timeout.to_seconds(integral=False))
+        )
+        self._warn_if_shorter_than_job(wait, timeout, request)
+        job_logical_id = stack.resolve(
+            stack.get_logical_id(job_resource.node.default_child)  # type: ignore[arg-type]
+        )
+        digest = request_digest(
+            self,
+            request,
+            {
+                "timeout": timeout,
+                "pollMinutes": int(wait.poll_interval.to_seconds(integral=False)) // 60,
+                "job": job_logical_id,
+            },
+        )
         job_name = job_resource.get_att_string("JobName")
         key_prefix = f"{job_name_prefix}/results"
 
@@ -299,18 +367,11 @@ class JobWaiter(Construct):
                         "SignalUrl": handle.ref,
                         "RuleName": rule_name,
                         "StackId": stack.stack_id,
-                        "LogicalResourceId": stack.get_logical_id(
-                            job_resource.node.default_child  # type: ignore[arg-type]
-                        ),
+                        "LogicalResourceId": job_logical_id,
                     }
                 ),
                 retry_attempts=0,  # the next poll is the retry
             )
-        )
-        timeout = (
-            default_timeout_seconds(request)
-            if wait.timeout is None
-            else int(wait.timeout.to_seconds())
         )
         self.condition = cdk.CfnWaitCondition(
             self, f"Condition{digest}", handle=handle.ref, timeout=str(timeout), count=1
@@ -343,3 +404,19 @@ class JobWaiter(Construct):
         self.results.node.add_dependency(waiter.policy)
         self.top_recommendation = TopRecommendation(self.results)
         self.timeout_seconds = timeout
+
+    def _warn_if_shorter_than_job(
+        self, wait: Wait, timeout: int, request: dict[str, object]
+    ) -> None:
+        """Warn when the given timeout ends before the job is expected to (it may end early)."""
+        expected = expected_job_seconds(request)
+        if wait.timeout is None or expected is None or timeout >= expected[0]:
+            return
+        seconds, why = expected
+        cdk.Annotations.of(self).add_warning_v2(
+            SHORT_WAIT_WARNING,
+            f"wait.timeout: {wait.timeout.to_human_string()} is shorter than the job is expected "
+            f"to run ({seconds // 60} minutes: {why}); unless the job ends early, the wait times "
+            "out and the deployment rolls back, stopping the job. Give a longer timeout, or "
+            "leave it out (default: the job's duration plus one hour)",
+        )

@@ -15,10 +15,30 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-__all__ = ["Backoff"]
+__all__ = ["THROTTLING_CODES", "Backoff"]
 
 _BASE: Final = 1.0
 _CAP: Final = 10.0
+
+# The error codes botocore's standard retry mode treats as throttling
+# (botocore/retries/standard.py; https://docs.aws.amazon.com/boto3/latest/guide/retries.html).
+THROTTLING_CODES: Final = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "EC2ThrottledException",
+    }
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

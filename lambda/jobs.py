@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final, TypeVar, cast
 
 import boto3
-from backoff import Backoff
+from backoff import THROTTLING_CODES, Backoff
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
@@ -62,9 +62,6 @@ _MAYBE_DONE_CODES = frozenset(
     }
 )
 
-_THROTTLING_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded"}
-)
 _ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
 # SageMaker's wording when the role it is given cannot be assumed (yet).
 _NOT_ASSUMABLE_TEXT = re.compile(
@@ -144,7 +141,7 @@ def retry_reason(error: SageMakerError, elapsed: float) -> str | None:
     Throttling always is (within the backoff's time); a denial, or a role SageMaker cannot
     assume, only in the first ``IAM_PROPAGATION_SECONDS`` of the work: after that it is real.
     """
-    if error.code in _THROTTLING_CODES:
+    if error.code in THROTTLING_CODES:
         return "throttled"
     if elapsed >= IAM_PROPAGATION_SECONDS:
         return None

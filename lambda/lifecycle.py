@@ -40,6 +40,7 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 import names
+from backoff import THROTTLING_CODES
 from cfn_response import Status
 from events import (
     CfnEvent,
@@ -71,9 +72,6 @@ __all__ = [
 
 STOPPABLE: Final = frozenset({"PENDING", "IN_PROGRESS"})
 FINISHED: Final = frozenset({"STOPPING", "COMPLETED", "FAILED", "STOPPED", "DELETING", "DELETED"})
-_THROTTLING: Final = frozenset(
-    {"ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded"}
-)
 _ACCESS_DENIED: Final = frozenset({"AccessDeniedException", "AccessDenied"})
 
 
@@ -225,7 +223,7 @@ def _advice(error: SageMakerError, job_name: str) -> str:
     rules = (
         (error.code == "ResourceLimitExceeded", _QUOTA_ADVICE),
         (
-            error.code in _THROTTLING,
+            error.code in THROTTLING_CODES,
             "SageMaker kept throttling after several attempts: deploy again later.",
         ),
         (

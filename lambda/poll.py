@@ -4,13 +4,20 @@ An EventBridge rule (one per waiting job, deleted with the stack) invokes this e
 interval with ``{"JobName", "SignalUrl", "RuleName", "StackId", "LogicalResourceId"}``. SageMaker
 publishes no event for these jobs, so this is how the stack learns that one finished:
 
-1. Describe the job and count its benchmark steps (one JSON log line: the progress).
-2. While it runs, that is all.
-3. Once it ended: signal the wait condition — SUCCESS for COMPLETED, FAILURE with SageMaker's
+1. Describe the job.
+2. Once it ended: signal the wait condition — SUCCESS for COMPLETED, FAILURE with SageMaker's
    FailureReason otherwise — publish the completion event on the default event bus unless the
    job is tagged as announced (then tag it), and disable the rule: a disabled rule means "done",
-   so a late invocation does nothing. Whatever fails leaves the rule enabled and the next poll
-   tries again; the tag keeps it at one event per job, even across waits for the same job.
+   so a late invocation does nothing. A failure before the event is out leaves the rule enabled
+   and the next poll tries again (a second signal with the same UniqueId changes nothing).
+   Once the event is out, the rule is disabled whether or not the tag could be added (a job
+   may already carry SageMaker's maximum of 50 tags): the disabled rule keeps this wait at one
+   event, the tag keeps a later wait for the same job (a fresh handle) from announcing it again.
+3. Count its benchmark steps for one JSON log line (the progress): only after the signal, and a
+   failure to count only logs, so that logging never delays or blocks the signal.
+
+Every call is retried with jittered pauses while throttled, within the invocation (``aws``);
+what still fails is simply tried again by the next poll.
 """
 
 from __future__ import annotations
@@ -19,12 +26,13 @@ import collections
 import dataclasses
 import datetime as dt
 import json
+import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from aws import Clients, ClientsFactory, default_clients
+from aws import Clients, ClientsFactory, Pacing, default_clients
 from botocore.exceptions import BotoCoreError, ClientError
 from cfn_response import send
 from deadline import remaining_seconds
@@ -150,6 +158,7 @@ def _describe(clients: Clients, job_name: str) -> Mapping[str, Any]:
 
 
 def _step_counts(clients: Clients, job_name: str) -> dict[str, int]:
+    """Count the job's benchmark steps by status (``ListInferenceRecommendationsJobSteps``)."""
     counts: collections.Counter[str] = collections.Counter()
     token = None
     for _ in range(_MAX_STEP_PAGES):
@@ -164,25 +173,38 @@ def _step_counts(clients: Clients, job_name: str) -> dict[str, int]:
     return dict(counts)
 
 
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
 def _already_published(clients: Clients, describe: Mapping[str, Any]) -> bool:
     """Whether an earlier poll (maybe of an earlier wait for the same job) announced the job."""
     arn = describe.get("JobArn")
     if not arn:
         return False
-    tags = clients.sagemaker.list_tags(ResourceArn=arn).get("Tags", [])
+    tags = clients.sagemaker.list_tags(ResourceArn=arn, MaxResults=100).get("Tags", [])
     return any(tag.get("Key") == ANNOUNCED_TAG for tag in tags)
 
 
-def _publish(clients: Clients, request: PollRequest, describe: Mapping[str, Any]) -> bool:
+def _publish(
+    clients: Clients, request: PollRequest, describe: Mapping[str, Any], log: DecisionLog
+) -> bool:
     """Publish the completion event once per job; return whether it is (now) published."""
     if _already_published(clients, describe):
+        log.decision("publish", "already-published")
         return True
     answer = clients.events.put_events(Entries=[completion_event(request, describe)])
     if answer.get("FailedEntryCount", 0):
         return False
-    clients.sagemaker.add_tags(
-        ResourceArn=describe["JobArn"], Tags=[{"Key": ANNOUNCED_TAG, "Value": "true"}]
-    )
+    log.decision("publish", "published")
+    try:
+        clients.sagemaker.add_tags(
+            ResourceArn=describe["JobArn"], Tags=[{"Key": ANNOUNCED_TAG, "Value": "true"}]
+        )
+    except (ClientError, BotoCoreError) as error:
+        # The event is out: the caller disables the rule all the same, which ends this wait's
+        # announcing; only a later wait for this job could announce it again.
+        log.decision("tag", "failed", error=_error_text(error))
     return True
 
 
@@ -191,29 +213,50 @@ def _announce(
     describe: Mapping[str, Any],
     clients: Clients,
     log: DecisionLog,
-    deadline: float,
+    signal: Callable[[bytes], bool],
 ) -> None:
     """Signal the wait, publish the completion event, then stop polling; retry what failed."""
     if clients.events.describe_rule(Name=request.rule_name).get("State") == "DISABLED":
         log.decision("announce", "already-announced")
         return
-    delivery = send(request.signal_url, _signal_body(request, describe), deadline=deadline, log=log)
-    if not delivery.delivered:
-        log.decision("signal", "undelivered", error=delivery.detail)
+    if not signal(_signal_body(request, describe)):
         return  # the rule stays enabled: the next poll signals again
     log.decision("signal", "delivered", status=describe.get("Status"))
-    if describe.get("Status") in ENDED and not _publish(clients, request, describe):
+    if describe.get("Status") in ENDED and not _publish(clients, request, describe, log):
         log.decision("publish", "failed")
         return  # the next poll signals again (harmless) and publishes again
-    log.decision("publish", "published")
     clients.events.disable_rule(Name=request.rule_name)
     log.decision("announce", "done")
 
 
-def handle(event: object, context: object, *, clients: ClientsFactory = default_clients) -> None:
-    """Poll the job named in ``event`` once; never raise."""
+def _log_progress(clients: Clients, request: PollRequest, status: str, log: DecisionLog) -> None:
+    """Log the job's status and its step counts; a failure to count only logs."""
+    if status == "NOT_FOUND":
+        log.decision("poll", status, steps={})
+        return
+    try:
+        steps = _step_counts(clients, request.job_name)
+    except (ClientError, BotoCoreError) as error:
+        log.decision("poll", status, steps_error=_error_text(error))
+        return
+    log.decision("poll", status, steps=steps)
+
+
+def handle(
+    event: object,
+    context: object,
+    *,
+    clients: ClientsFactory = default_clients,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    jitter: Callable[[], float] = random.random,
+) -> None:
+    """Poll the job named in ``event`` once; never raise.
+
+    ``clock``, ``sleep`` and ``jitter`` time the pauses between attempts (tests inject them).
+    """
     configure()
-    started = time.monotonic()
+    started = clock()
     remaining = remaining_seconds(context)
     try:
         request = PollRequest.parse(event)
@@ -231,14 +274,24 @@ def handle(event: object, context: object, *, clients: ClientsFactory = default_
         secrets=secrets_of(request.signal_url),
     )
     deadline = started + max(1.0, remaining - 2.0)
+    pacing = Pacing(deadline=deadline, clock=clock, sleep=sleep, jitter=jitter)
+
+    def signal(body: bytes) -> bool:
+        delivery = send(
+            request.signal_url, body, deadline=deadline, log=log, clock=clock, sleep=sleep
+        )
+        if not delivery.delivered:
+            log.decision("signal", "undelivered", error=delivery.detail)
+        return delivery.delivered
+
     try:
-        aws = clients(min(20.0, max(1.0, remaining / 3)))
+        aws = clients(min(20.0, max(1.0, remaining / 3)), pacing)
         describe = _describe(aws, request.job_name)
         status = str(describe.get("Status", ""))
-        steps = {} if status == "NOT_FOUND" else _step_counts(aws, request.job_name)
-        log.decision("poll", status, steps=steps)
         if status in ENDED or status == "NOT_FOUND":
-            _announce(request, describe, aws, log, deadline)
+            _announce(request, describe, aws, log, signal)
     except (ClientError, BotoCoreError) as error:
         # The next poll tries again; a job that never ends is caught by the wait's timeout.
-        log.decision("poll", "error", error=f"{type(error).__name__}: {error}")
+        log.decision("poll", "error", error=_error_text(error))
+        return
+    _log_progress(aws, request, status, log)

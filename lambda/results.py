@@ -5,6 +5,10 @@ write the whole Describe answer as JSON to the output bucket (KMS-encrypted) und
 pick the top recommendation (objective and limits from the properties) and answer it as
 attributes — a few hundred bytes however many recommendations there are. Delete does nothing:
 the archive is kept. The physical id is the archive's S3 URI.
+
+An Update (a changed objective or limit; CloudFormation sends it after the new wait, if any, is
+over) does the same and answers the same physical id: the results change in place. Throttled
+calls are retried with jittered pauses within the answer's budget (``aws.Pacing``).
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import selection
-from aws import ClientsFactory, default_clients
+from aws import ClientsFactory, Pacing, default_clients
 from botocore.exceptions import BotoCoreError, ClientError
 from cfn_response import CfnResponse, Status, encode, send
 from deadline import TimedOut, remaining_seconds, response_reserve, run_within
@@ -92,9 +97,9 @@ class _Outcome:
 
 
 def _archive_and_select(
-    props: ResultsProperties, clients: ClientsFactory, timeout: float, log: DecisionLog
+    props: ResultsProperties, clients: ClientsFactory, pacing: Pacing, log: DecisionLog
 ) -> _Outcome | str:
-    aws = clients(timeout)
+    aws = clients(max(1.0, (pacing.deadline - pacing.clock()) / 3), pacing)
     describe: Mapping[str, Any] = aws.sagemaker.describe_inference_recommendations_job(
         JobName=props.job_name
     )
@@ -128,7 +133,7 @@ def _decide(
     event: Mapping[str, object],
     envelope: Envelope,
     clients: ClientsFactory,
-    timeout: float,
+    pacing: Pacing,
     log: DecisionLog,
 ) -> _Outcome:
     keep = envelope.physical_resource_id or f"results-of-{envelope.logical_resource_id}"
@@ -137,7 +142,7 @@ def _decide(
         return _Outcome("SUCCESS", keep)
     try:
         props = ResultsProperties.parse(event.get("ResourceProperties"))
-        result = _archive_and_select(props, clients, timeout, log)
+        result = _archive_and_select(props, clients, pacing, log)
     except ValueError as error:
         return _Outcome("FAILED", keep, str(error))
     except (ClientError, BotoCoreError) as error:
@@ -153,8 +158,13 @@ def handle(
     *,
     clients: ClientsFactory = default_clients,
     reserve_seconds: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    jitter: Callable[[], float] = random.random,
 ) -> None:
-    """Answer one event of the results resource, once and in time; never raise."""
+    """Answer one event of the results resource, once and in time; never raise.
+
+    ``sleep`` and ``jitter`` time the pauses between attempts of a throttled call (for tests).
+    """
     configure()
     started = time.monotonic()
     remaining = remaining_seconds(context)
@@ -171,8 +181,9 @@ def handle(
         return
     reserve = response_reserve(remaining) if reserve_seconds is None else reserve_seconds
     budget = max(0.5, remaining - reserve)
+    pacing = Pacing(deadline=started + budget, sleep=sleep, jitter=jitter)
     result = run_within(
-        lambda: _decide(event, envelope, clients=clients, timeout=budget, log=log), budget
+        lambda: _decide(event, envelope, clients=clients, pacing=pacing, log=log), budget
     )
     if isinstance(result, TimedOut):
         keep = envelope.physical_resource_id or f"results-of-{envelope.logical_resource_id}"

@@ -42,9 +42,9 @@ def start_job(name: str = "poll-job") -> str:
     return name
 
 
-def poll(job: str, signal_url: str) -> None:
+def poll(job: str, signal_url: str, **timing: Any) -> None:
     event = {"JobName": job, "SignalUrl": signal_url, "RuleName": RULE, "StackId": "stack"}
-    handle(event, LambdaContext(60, "waiter"))
+    handle(event, LambdaContext(60, "waiter"), **timing)
 
 
 def state(rule: Any) -> str:
@@ -102,7 +102,13 @@ def test_a_stopped_job_fails_the_wait(fake_sagemaker, wait_signals, queue, aws_s
 def test_an_undelivered_signal_keeps_polling(fake_sagemaker, rule, queue, aws_services):
     job = start_job()
     fake_sagemaker.advance(3000)
-    poll(job, "http://127.0.0.1:9/waitcondition/nowhere?X-Amz-Signature=x")
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:  # the signal's retries pass on a fake clock
+        now[0] += seconds
+
+    url = "http://127.0.0.1:9/waitcondition/nowhere?X-Amz-Signature=x"
+    poll(job, url, clock=lambda: now[0], sleep=sleep)
 
     assert state(rule) == "ENABLED", "the next poll retries the signal"
     assert captured_events(aws_services, queue) == []

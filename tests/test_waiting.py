@@ -163,6 +163,7 @@ def test_a_failed_job_fails_the_stack_with_its_reason(
 def test_rollback_during_the_wait_stops_the_job_and_the_polling(
     waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker, aws_services: str
 ):
+    queue = capture_completion_events(aws_services)
     stack = waiting_stack(Wait(timeout=cdk.Duration.minutes(10)))
     report = waiting_cloudformation.deploy(template_of(stack))
 
@@ -172,8 +173,11 @@ def test_rollback_during_the_wait_stops_the_job_and_the_polling(
     assert job.status in {"STOPPING", "STOPPED"}
     assert report.running_jobs == []
     events = boto3.client("events", endpoint_url=aws_services, region_name="us-east-1")
-    rules = events.list_rules()["Rules"]
-    assert rules == [], "the poll rule is gone with the stack"
+    rules = [r["Name"] for r in events.list_rules()["Rules"]]
+    assert rules == ["to-queue"], "the poll rule is gone with the stack"
+    # A job stopped because its stack rolls back (or is deleted) gets no completion event: the
+    # job handler's Delete stops it and the poll rule is gone (the README says so).
+    assert captured_events(aws_services, queue) == []
 
 
 def test_no_candidate_within_the_limits_fails_with_a_reason(

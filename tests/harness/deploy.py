@@ -11,7 +11,11 @@
   what was created (the failed resource included, with the physical id its answer gave) and an
   Update with swapped properties to what was updated in place;
 - signals wait conditions through a local receiver, and while one waits, lets (fake) time pass,
-  firing the template's scheduled EventBridge rules at their rate;
+  firing the template's scheduled EventBridge rules at their rate; refuses to update a wait
+  condition in place, as CloudFormation does ("Updates aren't supported" for each of its
+  properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html);
+- updates a rule in place as ``PutRule`` does, with the template's state (an update re-enables a
+  rule that was disabled since: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html);
 - records ``AWS::S3::Bucket`` and ``AWS::Events::Rule`` resources in an AWS API endpoint (moto),
   when given one, so handlers that use them find them.
 
@@ -422,6 +426,13 @@ class LocalCloudFormation:
             )
             return dataclasses.replace(
                 before, physical_id=answer.physical_id, properties=properties, data=answer.data
+            )
+        if before.type == WAIT_CONDITION:
+            self.events.append(Event(before.logical_id, "Update", "FAILED"))
+            raise DeployFailed(
+                before.logical_id,
+                "AWS::CloudFormation::WaitCondition does not support updates; a changed wait "
+                "needs a new wait condition and handle (new logical ids)",
             )
         after = dataclasses.replace(before, properties=properties)
         self._create_native(after)  # e.g. PutRule again: the template's state wins
