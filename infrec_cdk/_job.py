@@ -41,8 +41,12 @@ from constructs import Construct
 __all__ = ["RESOURCE_TYPE", "InferenceRecommendationsJob"]
 
 RESOURCE_TYPE = "Custom::InferenceRecommendationsJob"
-# SageMaker allows 50 tags on a job; the handler adds one to recognise redelivered requests.
-MAX_USER_TAGS = 49
+# SageMaker allows 50 tags on a job (botocore's model: Tags, at most 50 items). The handler adds
+# two (lambda/request.py: the create request's digest, the owner); with wait=, the waiter adds
+# one more once the job has ended (lambda/poll.py: announced).
+MAX_JOB_TAGS = 50
+HANDLER_TAGS = ("infrec-cdk:create-request", "infrec-cdk:owner")
+WAITER_TAGS = ("infrec-cdk:announced",)
 
 Document = dict[str, object]
 
@@ -315,7 +319,7 @@ class InferenceRecommendationsJob(Construct):
         problems += _security.access_log_problems(
             output_bucket, access_logs_bucket, access_logs_prefix
         )
-        self._check(request, problems)
+        self._check(request, problems, library_tags=_library_tags(waiting=wait is not None))
         self._start_job(request, owns_policy=owns_policy)
 
         self.wait = wait
@@ -529,17 +533,20 @@ class InferenceRecommendationsJob(Construct):
             "Subnets": list(subnets.subnet_ids),
         }
 
-    def _check(self, request: Document, problems: list[str]) -> None:
+    def _check(
+        self, request: Document, problems: list[str], *, library_tags: tuple[str, ...]
+    ) -> None:
         report = validate_request(
             request,
             job_name_generated="JobName" not in request,
             is_unresolved=cdk.Token.is_unresolved,
         )
         tags = request.get("Tags")
-        if isinstance(tags, list) and len(tags) > MAX_USER_TAGS:
+        allowed = MAX_JOB_TAGS - len(library_tags)
+        if isinstance(tags, list) and len(tags) > allowed:
             problems.append(
-                f"Tags: has {len(tags)} items, at most {MAX_USER_TAGS} are allowed "
-                "(infrec-cdk adds the tag infrec-cdk:create-request)"
+                f"Tags: has {len(tags)} items, at most {allowed} are allowed (SageMaker allows "
+                f"{MAX_JOB_TAGS} on a job, and infrec-cdk adds {', '.join(library_tags)})"
             )
         errors = [*report.errors, *problems]
         if errors:
@@ -718,6 +725,11 @@ class _RequestJob(InferenceRecommendationsJob):
             removal_policy=removal_policy,
             wait=wait,
         )
+
+
+def _library_tags(*, waiting: bool) -> tuple[str, ...]:
+    """Return the tags infrec-cdk puts on a job besides the user's."""
+    return HANDLER_TAGS + (WAITER_TAGS if waiting else ())
 
 
 def _has_private_subnets(vpc: ec2.IVpc) -> bool:

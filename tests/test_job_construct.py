@@ -21,10 +21,14 @@ from infrec_cdk import (
     ServerlessConfig,
     StoppingConditions,
     TrafficPattern,
+    Wait,
 )
+from infrec_cdk._job import HANDLER_TAGS, WAITER_TAGS
 
 import aws_cdk as cdk
+import poll
 import pytest
+import request as lambda_request
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -547,10 +551,20 @@ def test_from_request_rejects_a_non_mapping(stack):
         InferenceRecommendationsJob.from_request(stack, "Job", ["not", "a", "dict"])  # type: ignore[arg-type]
 
 
-def test_leaves_one_tag_for_the_handler(stack):
-    with pytest.raises(InfrecValidationError, match=r"Tags: has 50 items, at most 49"):
-        default_job(stack, tags={f"k{i}": "v" for i in range(50)})
-    default_job(stack, "Fits", tags={f"k{i}": "v" for i in range(49)})
+def test_leaves_room_for_every_tag_the_library_adds(stack):
+    # The handler adds two tags (create request, owner); a waiting job gets the waiter's third.
+    with pytest.raises(InfrecValidationError, match=r"Tags: has 49 items, at most 48"):
+        default_job(stack, tags={f"k{i}": "v" for i in range(49)})
+    default_job(stack, "Fits", tags={f"k{i}": "v" for i in range(48)})
+    with pytest.raises(InfrecValidationError, match=r"Tags: has 48 items, at most 47") as raised:
+        default_job(stack, "Waits", tags={f"k{i}": "v" for i in range(48)}, wait=Wait())
+    assert "infrec-cdk:announced" in str(raised.value)
+    default_job(stack, "WaitsAndFits", tags={f"k{i}": "v" for i in range(47)}, wait=Wait())
+
+
+def test_the_library_tags_match_what_the_lambdas_add():
+    assert set(HANDLER_TAGS) == set(lambda_request.OWN_TAGS)
+    assert WAITER_TAGS == (poll.ANNOUNCED_TAG,)
 
 
 def test_fails_when_vpc_is_given_twice(stack):
