@@ -492,6 +492,7 @@ class InferenceRecommendationsJob(Construct):
             service_token=self._handler.function.function_arn,
             resource_type=RESOURCE_TYPE,
             properties={"Request": request, "JobNamePrefix": self.job_name_prefix},
+            service_timeout=JobHandler.SERVICE_TIMEOUT,
         )
         # The job keeps its permissions until it has been stopped, and the handler its own.
         self._resource.node.add_dependency(self._handler.policy)

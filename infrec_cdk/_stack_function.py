@@ -39,6 +39,15 @@ class StackFunction(Construct):
     SINGLETON_ID: ClassVar[str]  # fixed, never renamed: the logical ids derive from it
     HANDLER: ClassVar[str]
     TIMEOUT: ClassVar[cdk.Duration]
+    # How long CloudFormation waits for an answer from this function's custom resources
+    # (ServiceTimeout, default and at most one hour:
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html).
+    # CloudFormation invokes the function asynchronously, and Lambda tries a failed invocation
+    # twice more, one and two minutes later
+    # (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): three
+    # timeouts and three minutes, and a little margin; then a function that never answers fails
+    # the resource instead of hanging the stack for an hour.
+    SERVICE_TIMEOUT: ClassVar[cdk.Duration]
     DESCRIPTION: ClassVar[str]
     ROLE_DESCRIPTION: ClassVar[str]
     # Lambda findings (concurrency, DLQ, VPC) that do not apply, with this function's reasons.

@@ -32,6 +32,7 @@ class WaiterFunction(StackFunction):
     SINGLETON_ID: ClassVar[str] = "InfrecJobWaiter3b9d51c4"
     HANDLER: ClassVar[str] = "waiter.handler"
     TIMEOUT: ClassVar[cdk.Duration] = cdk.Duration.minutes(1)
+    SERVICE_TIMEOUT: ClassVar[cdk.Duration] = cdk.Duration.minutes(10)
     DESCRIPTION: ClassVar[str] = (
         "infrec-cdk: polls waiting recommendation jobs, archives their results"
     )

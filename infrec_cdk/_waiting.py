@@ -389,6 +389,7 @@ class JobWaiter(Construct):
             "Results",
             service_token=waiter.function.function_arn,
             resource_type=RESULTS_RESOURCE_TYPE,
+            service_timeout=WaiterFunction.SERVICE_TIMEOUT,
             properties={
                 "JobName": job_name,
                 "Bucket": output_bucket.bucket_name,

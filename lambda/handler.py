@@ -58,10 +58,11 @@ def handle(
 
     ``client_factory`` builds the SageMaker client, ``reserve_seconds`` overrides the time kept
     back for the answer (10 s or 20 % of what is left), ``delete_recheck_seconds`` how long a
-    Delete that finds no job looks again for one a Create still in flight may start (default:
-    ``INFREC_DELETE_RECHECK_SECONDS`` if set, else the longest time one SageMaker call may take,
-    see ``lifecycle``), ``retry_clock`` and ``retry_sleep`` the time of the pauses between
-    attempts of a throttled call: all are there for tests.
+    Delete that finds no job looks again for one a Create still in flight may start, and waits
+    for a stopping job to stop (default: ``INFREC_DELETE_RECHECK_SECONDS`` if set, else the
+    longest time one SageMaker call may take and the whole budget, see ``lifecycle``),
+    ``retry_clock`` and ``retry_sleep`` the time of the pauses between attempts of a throttled
+    call: all are there for tests.
     """
     options = _Options(
         client_factory=client_factory,
@@ -179,10 +180,13 @@ def _work(
     cancelled = threading.Event()
     read_timeout = max(1.0, min(_MAX_READ_TIMEOUT, budget))
     # A Create call still in flight lands within one attempt of one call: that long, at most.
-    window = options.delete_recheck_seconds
-    if window is None:
-        window = _seconds_from(os.environ.get(RECHECK_VARIABLE), CONNECT_TIMEOUT + read_timeout)
-    recheck = lifecycle.Recheck.within(window, budget, sleep=cancelled.wait)
+    # A stopping job is waited for as long as the budget allows (None), unless told otherwise.
+    told = options.delete_recheck_seconds
+    if told is None:
+        told = _seconds_from(os.environ.get(RECHECK_VARIABLE), math.nan)
+    window = CONNECT_TIMEOUT + read_timeout if math.isnan(told) else told
+    stop_window = None if math.isnan(told) else told
+    recheck = lifecycle.Recheck.within(window, budget, stop_window, sleep=cancelled.wait)
     factory = options.client_factory
     backoff = Backoff.within(
         budget - min(_RETRY_MARGIN, _RETRY_MARGIN_SHARE * budget),

@@ -79,6 +79,8 @@ _ACCESS_DENIED: Final = frozenset({"AccessDeniedException", "AccessDenied"})
 # this many times within the window.
 _RECHECK_INTERVAL: Final = 2.0
 _RECHECK_LOOKS: Final = 5
+# Describe a stopping job at most this often while waiting for it to stop.
+_STOP_INTERVAL: Final = 5.0
 # Of the work's budget, this share (at most _STOP_MARGIN seconds) is kept for the last Describe
 # and the Stop after the window.
 _STOP_MARGIN_SHARE: Final = 0.25
@@ -93,11 +95,13 @@ class Recheck:
     the first Describe used up still gets one look (a slow first call must not leave the late
     Create unlooked for); ``sleep`` pauses between two (the handler passes its cancellation
     event's ``wait``, so a cancelled Delete stops waiting at once). A window of 0 (interval 0)
-    looks no more.
+    looks no more. ``stop_until`` and ``stop_interval`` bound the wait for a stopping job.
     """
 
     until: float
     interval: float
+    stop_until: float
+    stop_interval: float
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], object] = time.sleep
 
@@ -106,18 +110,34 @@ class Recheck:
         cls,
         window: float,
         budget: float,
+        stop_window: float | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
     ) -> Recheck:
-        """Look for ``window`` seconds from now, ending early enough in ``budget`` for a Stop."""
+        """Look for ``window`` seconds from now, ending early enough in ``budget`` for a Stop.
+
+        A stopping job is waited for ``stop_window`` seconds, by default as long as ``budget``
+        allows (less the same margin, for the answer).
+        """
         margin = min(_STOP_MARGIN, _STOP_MARGIN_SHARE * budget)
-        seconds = max(0.0, min(window, budget - margin))
-        interval = min(_RECHECK_INTERVAL, seconds / _RECHECK_LOOKS)
-        return cls(until=clock() + seconds, interval=interval, clock=clock, sleep=sleep)
+        usable = max(0.0, budget - margin)
+        seconds = max(0.0, min(window, usable))
+        stopping = usable if stop_window is None else max(0.0, min(stop_window, usable))
+        now = clock()
+        return cls(
+            until=now + seconds,
+            interval=min(_RECHECK_INTERVAL, seconds / _RECHECK_LOOKS),
+            stop_until=now + stopping,
+            stop_interval=min(_STOP_INTERVAL, stopping / _RECHECK_LOOKS),
+            clock=clock,
+            sleep=sleep,
+        )
 
 
-NO_RECHECK: Final = Recheck(until=float("-inf"), interval=0.0)
+NO_RECHECK: Final = Recheck(
+    until=float("-inf"), interval=0.0, stop_until=float("-inf"), stop_interval=0.0
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -460,11 +480,13 @@ def _until_stopped(job_name: str, jobs: Jobs, recheck: Recheck, log: DecisionLog
 
     Inference Recommender deletes its benchmark endpoints with the job's role; answering at
     once would let CloudFormation delete that role (and security groups) while it still works.
-    The wait is bounded: a job still stopping when it ends is left to finish on its own.
+    So the answer waits until the job has stopped, for as long as the invocation's budget
+    allows (the handler runs five minutes; a job stops within about a minute). A job still
+    stopping then is left to finish on its own.
     """
     status = "STOPPING"
-    while status == "STOPPING" and (left := recheck.until - recheck.clock()) > 0:
-        recheck.sleep(min(recheck.interval, left))
+    while status == "STOPPING" and (left := recheck.stop_until - recheck.clock()) > 0:
+        recheck.sleep(min(recheck.stop_interval, left))
         found = jobs.describe(job_name)
         status = "DELETED" if found is None else found.status
     log.decision("stop", "stopped" if status != "STOPPING" else "still-stopping", status=status)

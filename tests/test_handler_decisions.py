@@ -8,11 +8,12 @@ import time
 import pytest
 from deadline import TIMED_OUT, remaining_seconds, response_reserve, run_within
 from events import Envelope, EventError, parse_event
-from jobs import SageMakerError
+from jobs import JobInfo, SageMakerError
 from lifecycle import (
     Progress,
     Recheck,
     _look_again,
+    _until_stopped,
     initial_progress,
     invalid_event,
     sagemaker_reason,
@@ -155,14 +156,14 @@ class _NoJobs:
         self.describes += 1
 
 
-def _recheck_at(now: list[float], window: float) -> Recheck:
+def _recheck_at(now: list[float], window: float, budget: float = 110.0) -> Recheck:
     def clock() -> float:
         return now[0]
 
     def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    return Recheck.within(window, 110.0, clock=clock, sleep=sleep)
+    return Recheck.within(window, budget, clock=clock, sleep=sleep)
 
 
 def test_a_window_used_up_by_the_first_describe_still_gets_one_look():
@@ -194,3 +195,47 @@ def test_a_window_of_zero_looks_no_more():
     _look_again("job-1", jobs, _recheck_at(now, 0.0), _log())  # type: ignore[arg-type]
 
     assert jobs.describes == 0
+
+
+class _StoppingJobs:
+    """A ``Jobs`` stand-in whose job is STOPPING for ``describes`` Describe calls, then STOPPED."""
+
+    def __init__(self, describes: int) -> None:
+        self.left = describes
+        self.describes = 0
+
+    def describe(self, name: str) -> JobInfo:
+        self.describes += 1
+        self.left -= 1
+        return JobInfo(
+            name=name, arn=f"arn:job/{name}", status="STOPPING" if self.left else "STOPPED"
+        )
+
+
+def test_a_stopping_job_is_waited_for_past_the_look_again_window():
+    # The look-again window is one SageMaker call's time; stopping may take longer, and the answer
+    # (after which CloudFormation deletes the job's role) waits for it, within the budget.
+    now = [1000.0]
+    recheck = _recheck_at(now, 1.0, budget=285.0)
+    jobs = _StoppingJobs(describes=12)  # stopping for about a minute, at 5 s a Describe
+
+    reason = _until_stopped("job-1", jobs, recheck, _log())  # type: ignore[arg-type]
+
+    assert reason == "Stopped job job-1 (STOPPED)"
+    assert jobs.describes == 12
+    assert recheck.until == 1001.0  # the look again ended long before
+
+
+def test_the_stop_wait_ends_with_the_budget_and_says_so():
+    now = [1000.0]
+    jobs = _StoppingJobs(describes=10_000)
+
+    reason = _until_stopped("job-1", jobs, _recheck_at(now, 1.0, budget=100.0), _log())  # type: ignore[arg-type]
+
+    assert reason == "Stopping job job-1"
+    assert now[0] <= 1000.0 + 100.0
+
+
+def test_a_told_window_bounds_the_stop_wait_too():
+    recheck = Recheck.within(0.5, 285.0, 0.5, clock=lambda: 0.0)
+    assert recheck.until == recheck.stop_until == 0.5

@@ -317,7 +317,7 @@ def test_one_handler_per_stack_shared_by_every_job(stack):
     template.resource_count_is("AWS::Lambda::Function", 1)
     template.has_resource_properties(
         "AWS::Lambda::Function",
-        {"Runtime": "python3.14", "Handler": "handler.handler", "Timeout": 120},
+        {"Runtime": "python3.14", "Handler": "handler.handler", "Timeout": 300},
     )
     prefixes = [
         r["Properties"]["JobNamePrefix"] for r in template.find_resources(RESOURCE_TYPE).values()
@@ -630,3 +630,15 @@ def test_fails_when_the_role_is_given_twice(stack):
             },
             role=mine,
         )
+
+
+def test_custom_resources_fail_long_before_an_hour_if_nobody_answers(stack):
+    # Three invocations (Lambda's async retries) of the 5-minute handler, 1-minute waiter, and
+    # the pauses between them fit; CloudFormation's default would be one hour.
+    default_job(stack, wait=Wait())
+    template = Template.from_stack(stack)
+
+    template.has_resource_properties(RESOURCE_TYPE, {"ServiceTimeout": "1200"})
+    template.has_resource_properties(
+        "Custom::InferenceRecommendationsResults", {"ServiceTimeout": "600"}
+    )
