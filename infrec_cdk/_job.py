@@ -299,7 +299,7 @@ class InferenceRecommendationsJob(Construct):
         copied = _copy(user_request)
         request: Document = dict(copied) if isinstance(copied, dict) else {}
         self._handler = JobHandler.of(self, log_encryption_key=log_encryption_key)
-        self.job_name_prefix = job_name_prefix(cdk.Stack.of(self).stack_name, self.node.id)
+        self.job_name_prefix = job_name_prefix(self._handler.stack_identity, self.node.id)
         self._provision_storage(
             encryption_key=encryption_key,
             output_bucket=output_bucket,

@@ -11,13 +11,23 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["job_name_prefix", "path_digest", "stack_name_part"]
+__all__ = ["job_name_prefix", "path_digest", "stack_identity", "stack_name_part"]
 
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
 
 
 def _slug(text: str, limit: int) -> str:
     return _NOT_ALLOWED.sub("", text.lower())[:limit]
+
+
+def stack_identity(stack_name: str, stack_path: str, *, name_known: bool) -> str:
+    """Return what names a stack in job names: its name, else (a nested stack's) its path.
+
+    A nested stack's name is only known at deploy time, and its token's text follows jsii's
+    global token counter: an unrelated change to the app would change it, and with it the
+    names of new jobs and the IAM scope of the running ones.
+    """
+    return stack_name if name_known else stack_path
 
 
 def stack_name_part(stack_name: str) -> str:

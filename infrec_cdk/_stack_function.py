@@ -13,7 +13,7 @@ from typing import ClassVar, Self
 
 from infrec_cdk import _security
 from infrec_cdk._errors import InfrecValidationError
-from infrec_cdk._names import stack_name_part
+from infrec_cdk._names import stack_identity, stack_name_part
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -82,7 +82,14 @@ class StackFunction(Construct):
         self, scope: Construct, id: str, *, log_encryption_key: kms.IKey | None = None
     ) -> None:
         super().__init__(scope, id)
-        self.stack_name_part = stack_name_part(cdk.Stack.of(self).stack_name)
+        stack = cdk.Stack.of(self)
+        self.stack_identity = stack_identity(
+            stack.stack_name,
+            stack.node.path,
+            name_known=not cdk.Token.is_unresolved(stack.stack_name),
+        )
+        """What names this stack in job names (see ``_names.stack_identity``)."""
+        self.stack_name_part = stack_name_part(self.stack_identity)
         self.log_key = log_encryption_key
         """The customer managed key of the log group, if one was given."""
         if log_encryption_key is not None and not _security.allow_logs_to_use_key(

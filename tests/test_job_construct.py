@@ -642,3 +642,33 @@ def test_custom_resources_fail_long_before_an_hour_if_nobody_answers(stack):
     template.has_resource_properties(
         "Custom::InferenceRecommendationsResults", {"ServiceTimeout": "600"}
     )
+
+
+def _nested_prefix_and_scope(unrelated_tokens: int) -> tuple[str, str]:
+    app = cdk.App()
+    parent = cdk.Stack(app, "Parent")
+    for index in range(unrelated_tokens):  # other constructs whose names are tokens
+        cdk.NestedStack(parent, f"Other{index}")
+    nested = cdk.NestedStack(parent, "Nested")
+    default_job(nested)
+    template = Template.from_stack(nested).to_json()
+    (job,) = [r for r in template["Resources"].values() if r["Type"] == RESOURCE_TYPE]
+    scope = next(
+        str(statement["Resource"])
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        if "Sid" not in statement
+        and "sagemaker:DescribeInferenceRecommendationsJob" in statement["Action"]
+    )
+    return job["Properties"]["JobNamePrefix"], scope
+
+
+def test_job_names_in_a_nested_stack_do_not_follow_unrelated_changes():
+    # A nested stack's name is a token whose text counts the app's tokens: names made from it
+    # would move (with the handler's IAM scope) whenever the app gains an unrelated construct.
+    prefix, scope = _nested_prefix_and_scope(0)
+    assert (prefix, scope) == _nested_prefix_and_scope(3)
+    assert prefix.startswith("parentnest-")
+    assert "token" not in prefix
+    assert f"inference-recommendations-job/{prefix.rsplit('-', 1)[0]}-*" in scope
