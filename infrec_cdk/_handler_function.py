@@ -66,7 +66,8 @@ class JobHandler(StackFunction):
             ),
             iam.PolicyStatement(
                 sid="OwnJobs",
-                actions=_JOB_ACTIONS,
+                # A change to the request's tags alone retags the running job in place.
+                actions=[*_JOB_ACTIONS, "sagemaker:AddTags", "sagemaker:DeleteTags"],
                 resources=[self.any_job_arn()],
                 conditions={"StringLike": {f"aws:ResourceTag/{OWNER_TAG}": owned}},
             ),

@@ -486,6 +486,13 @@ class InferenceRecommendationsJob(Construct):
                 "job names in lowercase, so give a lowercase name, or the handler cannot look "
                 "it up before the job exists",
             )
+        if request.get("JobDescription") is not None:
+            cdk.Annotations.of(self).add_warning_v2(
+                "infrec-cdk:descriptionStartsNewJob",
+                "JobDescription: SageMaker cannot change a job's description (there is no "
+                "update API; tags alone are changed in place), so changing the description "
+                "later starts a new job, a new load test; keep it as it is once deployed",
+            )
         self._resource = cdk.CustomResource(
             self,
             "Resource",

@@ -335,9 +335,10 @@ class JobWaiter(Construct):
         job_logical_id = stack.resolve(
             stack.get_logical_id(job_resource.node.default_child)  # type: ignore[arg-type]
         )
+        # Tags change in place on the running job (the handler retags it): no fresh wait.
         digest = request_digest(
             self,
-            request,
+            {member: value for member, value in request.items() if member != "Tags"},
             {
                 "timeout": timeout,
                 "pollMinutes": int(wait.poll_interval.to_seconds(integral=False)) // 60,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from types_boto3_sagemaker.type_defs import (
         CreateInferenceRecommendationsJobRequestTypeDef,
         ListTagsOutputTypeDef,
+        TagTypeDef,
     )
 
 __all__ = [
@@ -43,6 +44,8 @@ CREATE = "CreateInferenceRecommendationsJob"
 DESCRIBE = "DescribeInferenceRecommendationsJob"
 STOP = "StopInferenceRecommendationsJob"
 LIST_TAGS = "ListTags"
+ADD_TAGS = "AddTags"
+DELETE_TAGS = "DeleteTags"
 
 # Describe declares ResourceNotFound; other SageMaker Describe calls answer a ValidationException
 # for a missing name, so that wording counts too.
@@ -273,6 +276,15 @@ class Jobs:
             CREATE, lambda: self._client.create_inference_recommendations_job(**request)
         )
         return answer["JobArn"]
+
+    def add_tags(self, arn: str, tags: Mapping[str, str]) -> None:
+        """Set ``tags`` (key to value) on the resource ``arn``."""
+        pairs: list[TagTypeDef] = [{"Key": key, "Value": value} for key, value in tags.items()]
+        self._call(ADD_TAGS, lambda: self._client.add_tags(ResourceArn=arn, Tags=pairs))
+
+    def delete_tags(self, arn: str, keys: list[str]) -> None:
+        """Remove the tags ``keys`` from the resource ``arn``."""
+        self._call(DELETE_TAGS, lambda: self._client.delete_tags(ResourceArn=arn, TagKeys=keys))
 
     def stop(self, name: str) -> None:
         """Ask SageMaker to stop the job ``name``."""

@@ -53,7 +53,14 @@ from events import (
 )
 from jobs import Cancelled, JobInfo, Jobs, SageMakerError
 from log import DecisionLog
-from request import CREATE_REQUEST_TAG, OWNER_TAG, RequestError, coerce_request, create_params
+from request import (
+    CREATE_REQUEST_TAG,
+    OWN_TAGS,
+    OWNER_TAG,
+    RequestError,
+    coerce_request,
+    create_params,
+)
 
 __all__ = [
     "FINISHED",
@@ -337,6 +344,50 @@ def _create(
     return _start(event, request, job_name, jobs, _bound(log, progress))
 
 
+def _tags(request: Mapping[str, object]) -> dict[str, str]:
+    """Return the request's own tags, key to value (never the tags infrec-cdk adds)."""
+    tags = request.get("Tags")
+    pairs = tags if isinstance(tags, list) else []
+    return {
+        str(tag["Key"]): str(tag.get("Value", ""))
+        for tag in pairs
+        if isinstance(tag, Mapping) and "Key" in tag and tag["Key"] not in OWN_TAGS
+    }
+
+
+def _retag(
+    current: str,
+    requests: tuple[Mapping[str, object], Mapping[str, object]],
+    jobs: Jobs,
+    log: DecisionLog,
+    progress: Progress,
+) -> Outcome | None:
+    """Update the job's tags in place when only ``Tags`` changed; None if more did.
+
+    Tags can change on a running job (AddTags, DeleteTags); nothing else of a job can, so any
+    other change starts a new one.
+    """
+    old_request, request = requests
+    untagged = [{k: v for k, v in r.items() if k != "Tags"} for r in requests]
+    if untagged[0] != untagged[1]:
+        return None
+    existing = jobs.describe(current)
+    if existing is None:
+        log.decision("compare", "tags-only-no-job")
+        return None  # nothing to retag: start one, as for any change
+    progress.name(current)
+    log.decision("compare", "tags-only")
+    old, new = _tags(old_request), _tags(request)
+    added = {key: value for key, value in new.items() if old.get(key) != value}
+    removed = sorted(key for key in old if key not in new)
+    if added:
+        jobs.add_tags(existing.arn, added)
+    if removed:
+        jobs.delete_tags(existing.arn, removed)
+    log.decision("tag", "updated", added=sorted(added), removed=removed)
+    return _success(current, existing.arn, f"Tags of job {current} updated in place")
+
+
 def _update(
     event: CfnEvent, properties: Properties, jobs: Jobs, progress: Progress, log: DecisionLog
 ) -> Outcome:
@@ -358,6 +409,10 @@ def _update(
         arn = existing.arn if existing is not None else names.job_arn(envelope.stack_id, current)
         log.decision("describe", "not-found" if existing is None else "found")
         return _success(current, arn, f"Request unchanged: job {current} kept")
+    if old_request is not None and names.is_job_name(current):
+        retagged = _retag(current, (old_request, request), jobs, _bound(log, progress), progress)
+        if retagged is not None:
+            return retagged
     log.decision("compare", "changed")
     own_name = user_job_name(properties.request)
     if own_name is not None and own_name.lower() == current.lower():

@@ -574,6 +574,7 @@ _OPERATIONS: Final = (
     "ListInferenceRecommendationsJobSteps",
     "ListTags",
     "AddTags",
+    "DeleteTags",
 )
 _MAX_JOB_SECONDS: Final = 18_000
 _MAX_TAGS: Final = 50
@@ -679,6 +680,7 @@ class FakeSageMaker(LoopbackService):
             "ListInferenceRecommendationsJobSteps": self._list_steps,
             "ListTags": self._list_tags,
             "AddTags": self._add_tags,
+            "DeleteTags": self._delete_tags,
         }
 
     @property
@@ -940,6 +942,10 @@ class FakeSageMaker(LoopbackService):
     def _list_tags(self, params: dict[str, Any]) -> dict[str, Any]:
         tags = copy.deepcopy(self._tagged(params["ResourceArn"]).tags)
         return _page(tags, params, "Tags", 50)
+
+    def _delete_tags(self, params: dict[str, Any]) -> None:
+        job = self._tagged(params["ResourceArn"])
+        job.tags = [tag for tag in job.tags if tag["Key"] not in params["TagKeys"]]
 
     def _add_tags(self, params: dict[str, Any]) -> dict[str, Any]:
         job = self._tagged(params["ResourceArn"])
