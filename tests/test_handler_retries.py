@@ -11,9 +11,16 @@ import threading
 import time
 from typing import Any
 
+from infrec_cdk import InferenceRecommendationsJob, ModelSource
+
+import aws_cdk as cdk
 import boto3
 import handler as handler_module
 import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Template
 from backoff import Backoff
 from botocore.config import Config
 from jobs import IAM_PROPAGATION_SECONDS, SageMakerError, default_client, retry_reason
@@ -28,8 +35,10 @@ from tests.handler_events import (
     event,
     generated_name,
 )
+from tests.harness.deploy import LocalCloudFormation
 
 CREATE = "CreateInferenceRecommendationsJob"
+PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
 DESCRIBE = "DescribeInferenceRecommendationsJob"
 STOP = "StopInferenceRecommendationsJob"
 PASS_ROLE_DENIED = ApiError(
@@ -230,3 +239,52 @@ def test_fifty_creates_at_once_under_a_rate_limit_start_fifty_jobs_once_each(
     assert names == set(fake_sagemaker.jobs)  # 50 jobs, one per resource: no duplicate
     assert len(names) == 50
     assert limit.throttled[DESCRIBE] > 0  # the limit did bite
+
+
+def fifty_job_template() -> dict[str, Any]:
+    """A stack of 50 jobs (sharing a role, key and bucket, as a platform team's would)."""
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    role = iam.Role.from_role_arn(
+        stack, "Role", "arn:aws:iam::123456789012:role/shared", mutable=False
+    )
+    key = kms.Key.from_key_arn(
+        stack, "Key", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234"
+    )
+    bucket = s3.Bucket.from_bucket_name(stack, "Bucket", "shared-outputs")
+    for index in range(50):
+        InferenceRecommendationsJob(
+            stack,
+            f"Job{index}",
+            model=ModelSource.from_model_package_version(PACKAGE),
+            role=role,
+            encryption_key=key,
+            output_bucket=bucket,
+        )
+    return dict(Template.from_stack(stack).to_json())
+
+
+def test_a_fifty_job_stack_deploys_through_the_harness_under_a_rate_limit(
+    fake_sagemaker, cfn_receiver
+):
+    # CloudFormation creates the 50 job resources at once (parallel=True); SageMaker allows 2
+    # calls a second per operation, 5 at once. The handlers' pauses and the limit share a clock
+    # 20x faster than real time.
+    scaled = ScaledTime(20)
+    limit = fake_sagemaker.limit_rate(2.0, 5, clock=scaled.clock)
+    stack = LocalCloudFormation(
+        fake=fake_sagemaker,
+        receiver=cfn_receiver,
+        parallel=True,
+        handler_options={"handler": {"retry_clock": scaled.clock, "retry_sleep": scaled.sleep}},
+    )
+
+    report = stack.deploy(fifty_job_template())
+
+    assert report.status == "CREATE_COMPLETE", report.failure
+    assert [e for e in report.events if e.status == "FAILED"] == []
+    started = {
+        e.physical_id for e in report.events if e.action == "Create" and e.status == "SUCCESS"
+    } & set(fake_sagemaker.jobs)
+    assert len(started) == 50
+    assert set(fake_sagemaker.jobs) == started  # one job per resource: no duplicate
+    assert sum(limit.throttled.values()) > 0

@@ -10,6 +10,8 @@
   old id is deleted in the cleanup phase; a FAILED answer rolls the stack back, sending Delete to
   what was created (the failed resource included, with the physical id its answer gave) and an
   Update with swapped properties to what was updated in place;
+- with ``parallel=True``, creates each wave of resources that do not depend on each other at
+  once, in threads, as CloudFormation does (a stack of 50 jobs starts them together);
 - signals wait conditions through a local receiver, and while one waits, lets (fake) time pass,
   firing the template's scheduled EventBridge rules at their rate; refuses to update a wait
   condition in place, as CloudFormation does ("Updates aren't supported" for each of its
@@ -25,8 +27,10 @@ SageMaker still runs.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
+import functools
 import graphlib
 import importlib
 import json
@@ -167,16 +171,31 @@ def _references(value: Any) -> set[str]:
     return found
 
 
-def dependency_order(resources: Mapping[str, Any]) -> list[str]:
-    """Logical ids in an order that creates every resource after what it depends on."""
+def _dependencies(resources: Mapping[str, Any]) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for logical_id, resource in resources.items():
         depends_on = resource.get("DependsOn", [])
         depends = {depends_on} if isinstance(depends_on, str) else set(depends_on)
         refs = _references(resource.get("Properties", {}))
         graph[logical_id] = {d for d in depends | refs if d in resources}
-    sorter = graphlib.TopologicalSorter(graph)
-    return list(sorter.static_order())
+    return graph
+
+
+def dependency_order(resources: Mapping[str, Any]) -> list[str]:
+    """Logical ids in an order that creates every resource after what it depends on."""
+    return list(graphlib.TopologicalSorter(_dependencies(resources)).static_order())
+
+
+def dependency_levels(resources: Mapping[str, Any]) -> list[list[str]]:
+    """Logical ids in waves: each wave depends only on earlier ones (created at once)."""
+    sorter = graphlib.TopologicalSorter(_dependencies(resources))
+    sorter.prepare()
+    levels: list[list[str]] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        levels.append(ready)
+        sorter.done(*ready)
+    return levels
 
 
 @contextlib.contextmanager
@@ -209,6 +228,8 @@ class LocalCloudFormation:
         aws_endpoint: str | None = None,
         tick: float = 60.0,
         max_function_seconds: float | None = None,
+        parallel: bool = False,
+        handler_options: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.fake = fake
         self.receiver = receiver
@@ -216,6 +237,10 @@ class LocalCloudFormation:
         self.aws_endpoint = aws_endpoint
         self.tick = tick
         self.max_function_seconds = max_function_seconds
+        self.parallel = parallel
+        # Keyword arguments for a Lambda module's ``handle(event, context, **options)``, by module
+        # name (e.g. the job handler's retry clock), instead of its plain entrypoint.
+        self.handler_options = dict(handler_options or {})
         self.template: dict[str, Any] = {}
         self.state: dict[str, Deployed] = {}
         self.events: list[Event] = []
@@ -276,7 +301,11 @@ class LocalCloudFormation:
         self.state = {}
         created: list[str] = []
         try:
+            if self.parallel:
+                self._create_in_waves(template, created)
             for logical_id in dependency_order(template["Resources"]):
+                if logical_id in self.state:
+                    continue
                 created.append(logical_id)
                 self.state[logical_id] = self._create_resource(template, logical_id)
         except DeployFailed as error:
@@ -285,6 +314,28 @@ class LocalCloudFormation:
             return self.report(str(error))
         self.status = "CREATE_COMPLETE"
         return self.report()
+
+    def _create_in_waves(self, template: dict[str, Any], created: list[str]) -> None:
+        """Create each wave of independent resources at once, as CloudFormation does."""
+        boto3.client("sagemaker")  # boto3's default session is set up before threads share it
+        for level in dependency_levels(template["Resources"]):
+            created.extend(level)
+            with concurrent.futures.ThreadPoolExecutor(max_workers=len(level)) as pool:
+                futures = {pool.submit(self._create_resource, template, id_): id_ for id_ in level}
+            failures = []
+            for future, logical_id in futures.items():
+                try:
+                    self.state[logical_id] = future.result()
+                except DeployFailed as error:
+                    failures.append(error)
+                    if error.physical_id:  # the rollback deletes it by the id its answer gave
+                        type_ = template["Resources"][logical_id]["Type"]
+                        properties = self._properties(template, logical_id)
+                        self.state[logical_id] = Deployed(
+                            logical_id, type_, error.physical_id, properties
+                        )
+            if failures:
+                raise failures[0]
 
     def _update(self, template: dict[str, Any]) -> Report:
         old_template, old_state = self.template, dict(self.state)
@@ -573,6 +624,9 @@ class LocalCloudFormation:
         module_name, _, entry = str(function.properties["Handler"]).rpartition(".")
         module = importlib.import_module(module_name)
         entrypoint: Callable[[Any, Any], Any] = getattr(module, entry)
+        options = self.handler_options.get(module_name)
+        if options is not None:
+            entrypoint = functools.partial(module.handle, **options)
         timeout = float(function.properties.get("Timeout", 3))
         if self.max_function_seconds is not None:
             timeout = min(timeout, self.max_function_seconds)
