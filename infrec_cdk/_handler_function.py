@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from infrec_cdk import _security
-from infrec_cdk._stack_function import StackFunction, handler_code_dir
+from infrec_cdk._stack_function import OWNER_TAG, StackFunction, handler_code_dir
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-__all__ = ["JobHandler", "handler_code_dir"]
+__all__ = ["OWNER_TAG", "JobHandler", "handler_code_dir"]
 
 # The handler creates a job with its tags: the user's, the create request's and the owner's.
 _CREATE_ACTIONS = [
@@ -25,8 +25,6 @@ _JOB_ACTIONS = [
     "sagemaker:StopInferenceRecommendationsJob",
     "sagemaker:ListTags",
 ]
-# Tags the handler sets on every job; the Lambda code (lambda/request.py) names them too.
-OWNER_TAG = "infrec-cdk:owner"
 
 
 class JobHandler(StackFunction):
@@ -56,44 +54,20 @@ class JobHandler(StackFunction):
         yet (IAM sees no tag then) takes the name grants: the stack's generated names by prefix,
         and each fixed name (``allow_job_name``).
         """
-        owned = f"{cdk.Stack.of(self).stack_id}/*"
         return [
-            iam.PolicyStatement(
-                sid="CreateOwnJobs",
-                actions=_CREATE_ACTIONS,
-                resources=[self.any_job_arn()],
-                conditions={"StringLike": {f"aws:RequestTag/{OWNER_TAG}": owned}},
-            ),
-            iam.PolicyStatement(
-                sid="OwnJobs",
-                # A change to the request's tags alone retags the running job in place.
-                actions=[*_JOB_ACTIONS, "sagemaker:AddTags", "sagemaker:DeleteTags"],
-                resources=[self.any_job_arn()],
-                conditions={"StringLike": {f"aws:ResourceTag/{OWNER_TAG}": owned}},
+            self.owned_jobs(_CREATE_ACTIONS, sid="CreateOwnJobs", tag_key="aws:RequestTag"),
+            # A change to the request's tags alone retags the running job in place.
+            self.owned_jobs(
+                [*_JOB_ACTIONS, "sagemaker:AddTags", "sagemaker:DeleteTags"], sid="OwnJobs"
             ),
             iam.PolicyStatement(
                 actions=_JOB_ACTIONS, resources=[self.stack_jobs_wildcard().resource]
             ),
         ]
 
-    def any_job_arn(self) -> str:
-        """ARN of every recommendation job of this account and region."""
-        return self.job_arn("*")
-
     def initial_wildcards(self) -> list[_security.Wildcard]:
         """Return the stack's jobs by prefix, and every job under the owner tag conditions."""
-        return [
-            self.stack_jobs_wildcard(),
-            _security.Wildcard(
-                resource=self.any_job_arn(),
-                reason=(
-                    "Create is allowed only with the owner tag naming this stack, and Describe, "
-                    "Stop and ListTags only on jobs so tagged (aws:RequestTag/aws:ResourceTag "
-                    f"{OWNER_TAG} like <this stack's id>/*): this stack's jobs, whatever names "
-                    "they have"
-                ),
-            ),
-        ]
+        return [self.stack_jobs_wildcard(), self.owned_jobs_wildcard()]
 
     def allow_job_name(self, job_name: str) -> None:
         """Let the handler look up (and stop) a job whose name the user chose.

@@ -28,7 +28,6 @@ from infrec_cdk._props import checked_props
 from infrec_cdk._removal import snapshot_problem, tidy_auto_delete_provider
 from infrec_cdk._request import render_request
 from infrec_cdk._validation import validate_request
-from infrec_cdk._waiter_function import WaiterFunction
 from infrec_cdk._waiting import JobWaiter, TopRecommendation, Wait, wait_problems
 
 import aws_cdk as cdk
@@ -340,9 +339,6 @@ class InferenceRecommendationsJob(Construct):
                 encryption_key=self.encryption_key,
                 log_encryption_key=log_encryption_key,
             )
-            job_name = _known_str(request.get("JobName"))
-            if job_name is not None:
-                WaiterFunction.of(self).allow_job_name(job_name)
             self.top_recommendation = waiter.top_recommendation
 
     def _provision_storage(

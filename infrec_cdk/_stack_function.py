@@ -22,7 +22,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-__all__ = ["StackFunction", "handler_code_dir"]
+__all__ = ["OWNER_TAG", "StackFunction", "handler_code_dir"]
+
+# The tag the handler sets on every job it starts (lambda/request.py names it too): its value,
+# ``<StackId>/<digest of the logical id>``, says which stack and resource own the job.
+OWNER_TAG = "infrec-cdk:owner"
 
 
 def handler_code_dir() -> Path:
@@ -167,6 +171,37 @@ class StackFunction(Construct):
             service="sagemaker",
             resource="inference-recommendations-job",
             resource_name=name_pattern,
+        )
+
+    def any_job_arn(self) -> str:
+        """ARN of every recommendation job of this account and region."""
+        return self.job_arn("*")
+
+    def owned_jobs(
+        self, actions: list[str], *, sid: str, tag_key: str = "aws:ResourceTag"
+    ) -> iam.PolicyStatement:
+        """Allow ``actions`` on every job whose owner tag names this stack, whatever its name.
+
+        ``tag_key`` is ``aws:ResourceTag`` (a job that exists) or ``aws:RequestTag`` (a job
+        being created with its tags).
+        """
+        owned = f"{cdk.Stack.of(self).stack_id}/*"
+        return iam.PolicyStatement(
+            sid=sid,
+            actions=actions,
+            resources=[self.any_job_arn()],
+            conditions={"StringLike": {f"{tag_key}/{OWNER_TAG}": owned}},
+        )
+
+    def owned_jobs_wildcard(self) -> _security.Wildcard:
+        """Return the ARN of every job, and why the owner tag conditions make it this stack's."""
+        return _security.Wildcard(
+            resource=self.any_job_arn(),
+            reason=(
+                f"Only jobs whose {OWNER_TAG} tag names this stack (aws:RequestTag or "
+                f"aws:ResourceTag {OWNER_TAG} like <this stack's id>/*): this stack's jobs, "
+                "whatever names they have"
+            ),
         )
 
     def stack_jobs_wildcard(self) -> _security.Wildcard:

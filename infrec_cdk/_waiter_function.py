@@ -46,9 +46,14 @@ class WaiterFunction(StackFunction):
     )
 
     def initial_statements(self) -> list[iam.PolicyStatement]:
-        """Describe this stack's jobs, list their steps, announce their end on the default bus."""
+        """Describe this stack's jobs, list their steps, announce their end on the default bus.
+
+        A job is this stack's by its owner tag (whatever its name: a fixed one, or one known only
+        at deploy time) or, for jobs started before the owner tag, by the stack's name prefix.
+        """
         stack = cdk.Stack.of(self)
         return [
+            self.owned_jobs(_JOB_ACTIONS, sid="OwnJobs"),
             iam.PolicyStatement(
                 actions=_JOB_ACTIONS, resources=[self.stack_jobs_wildcard().resource]
             ),
@@ -71,17 +76,9 @@ class WaiterFunction(StackFunction):
         """Return the stack's jobs by prefix, and the step listing IAM cannot scope."""
         return [
             self.stack_jobs_wildcard(),
+            self.owned_jobs_wildcard(),
             _security.Wildcard(resource="*", reason=_LIST_STEPS_REASON),
         ]
-
-    def allow_job_name(self, job_name: str) -> None:
-        """Let the waiter describe a job whose name the user chose."""
-        names = sorted({job_name, job_name.lower()})
-        self.policy.add_statements(
-            iam.PolicyStatement(
-                actions=_JOB_ACTIONS, resources=[self.job_arn(name) for name in names]
-            )
-        )
 
     def allow_rule(self, rule_name: str) -> None:
         """Let the waiter read and disable one job's poll rule (it never enables one)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infrec_cdk import InferenceRecommendationsJob, ModelSource
+from infrec_cdk import InferenceRecommendationsJob, ModelSource, Wait
 from infrec_cdk._handler_function import OWNER_TAG
 
 import aws_cdk as cdk
@@ -118,3 +118,34 @@ def _prefix(stack: cdk.Stack) -> str:
         if resource["Type"] == "Custom::InferenceRecommendationsJob"
     ]
     return str(job["Properties"]["JobNamePrefix"])
+
+
+def _waiter_statements(**props: Any) -> list[dict[str, Any]]:
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    InferenceRecommendationsJob(
+        stack, "Job", model=ModelSource.from_model_package_version(PACKAGE), wait=Wait(), **props
+    )
+    template = Template.from_stack(stack).to_json()
+    resolve = Resolver(template)
+    return [
+        statement
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::IAM::Policy" and logical_id.startswith("InfrecJobWaiter")
+        for statement in resolve(resource["Properties"]["PolicyDocument"])["Statement"]
+    ]
+
+
+def test_the_waiter_follows_this_stacks_jobs_whatever_their_names():
+    # A job name known only at deploy time used to get no waiter grant, so its wait timed out.
+    statements = _waiter_statements(job_name=cdk.Fn.import_value("JobName"))
+    arn = job_arn("Any-Name-From-A-Parameter")
+
+    for action in ("DescribeInferenceRecommendationsJob", "ListTags", "AddTags"):
+        assert allows(statements, f"sagemaker:{action}", arn, OWNED)
+    another = "arn:aws:cloudformation:us-east-1:123456789012:stack/Other/abc/0123456789abcdef"
+    assert not allows(
+        statements,
+        "sagemaker:DescribeInferenceRecommendationsJob",
+        arn,
+        {f"aws:ResourceTag/{OWNER_TAG}": another},
+    )
