@@ -191,7 +191,7 @@ def test_a_timeout_is_logged_about_the_job_it_was_waiting_for(
     fake_sagemaker.inject("DescribeInferenceRecommendationsJob", Fault.hang())
     sent = event(cfn_receiver, "Create")
 
-    run(cfn_receiver, sent, 1.0, reserve_seconds=0.3)
+    run(cfn_receiver, sent, 2.7, reserve_seconds=2.0)  # 0.7 s to work, 2 s to answer
 
     lines = _lines(logs)
     timed_out = [line for line in lines if line["action"] == "wait"]
