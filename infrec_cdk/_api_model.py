@@ -1,23 +1,30 @@
-"""CreateInferenceRecommendationsJob's input shape, read once from the installed botocore model.
+r"""CreateInferenceRecommendationsJob's input shape, read once from the installed botocore model.
 
 botocore declares the API's constraints (required members, lengths, patterns, enums, ranges, list
 sizes) but enforces only some of them client-side; this module turns the model into a small tree
 of ``ShapeNode`` values that ``infrec_cdk._validation`` walks, and lists every constraint as a
 ``ModelConstraint``. The model's patterns are Java regular expressions: ``java_regex`` translates
-them into Python ones with the same meaning.
+them into ``regex`` ones (the ``regex`` package knows Unicode general categories, ``\p{L}``)
+with the same meaning.
+
+The model is read as botocore ships it (``botocore/data/sagemaker/<latest>/service-2.json``),
+without importing botocore's client machinery: a synth needs one operation's shapes, not a
+client. ``tests/test_validation_model.py`` checks the tree against botocore's own ``Shape``
+classes.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-import sys
-import unicodedata
+import gzip
+import importlib.util
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-import botocore.session
-from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
+import regex
 
 __all__ = [
     "ModelConstraint",
@@ -62,52 +69,40 @@ class ShapeNode:
     min: int | float | None = None
     max: int | float | None = None
     pattern: str | None = None
-    regex: re.Pattern[str] | None = None
+    regex: regex.Pattern[str] | None = None
     enum: tuple[str, ...] = ()
 
 
 # --- Java regular expressions -------------------------------------------------------------------
+# https://docs.oracle.com/javase/8/docs/api/java/util/regex/Pattern.html
 
 # Java's `.` (without DOTALL) matches anything but its line terminators.
 _JAVA_DOT = "[^\\n\\r\\u0085\\u2028\\u2029]"
-# Under re.ASCII these mean exactly what Java's do by default (ASCII-only classes).
-_ASCII_CLASSES = frozenset("wWdDsS")
+# Java's predefined classes are ASCII-only by default (no UNICODE_CHARACTER_CLASS): the members
+# of \w, \d and \s, and everything else for \W, \D and \S, as class bodies.
+_ASCII_CLASS_BODIES = {
+    "w": "A-Za-z0-9_",
+    "d": "0-9",
+    "s": " \\t\\n\\x0b\\f\\r",
+    "W": "\\x00-/:-@\\[-^`{-\\U0010ffff",
+    "D": "\\x00-/:-\\U0010ffff",
+    "S": "\\x00-\\x08\\x0e-\\x1f!-\\U0010ffff",
+}
 _SIMPLE_ESCAPES = {"t": "\\t", "n": "\\n", "r": "\\r", "f": "\\f", "a": "\\a", "e": "\\x1b"}
+# Java's \p{..} general categories (with or without Java's "Is" prefix); scripts and blocks
+# (\p{Latin}, \p{InGreek}) are not translated.
+_GENERAL_CATEGORIES = frozenset(
+    {
+        *("L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No"),
+        *("P", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So"),
+        *("Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf", "Cs", "Co", "Cn"),
+    }
+)
 
 
-@functools.cache
-def _category_table() -> Mapping[str, tuple[tuple[int, int], ...]]:
-    """Return each two-letter Unicode general category as code-point ranges."""
-    table: dict[str, list[tuple[int, int]]] = {}
-    previous = unicodedata.category("\0")
-    start = 0
-    for code in range(1, sys.maxunicode + 1):
-        category = unicodedata.category(chr(code))
-        if category != previous:
-            table.setdefault(previous, []).append((start, code - 1))
-            previous, start = category, code
-    table.setdefault(previous, []).append((start, sys.maxunicode))
-    return {name: tuple(ranges) for name, ranges in table.items()}
-
-
-@functools.cache
-def _category_class_body(name: str) -> str:
-    r"""Return the inside of a character class matching Java's ``\p{name}``."""
-    bare = name.removeprefix("Is")
-    table = _category_table()
-    if bare not in table and bare not in {category[0] for category in table}:
-        raise UnsupportedPatternError(f"\\p{{{name}}} is not a Unicode general category")
-    ranges = sorted(
-        span for category, spans in table.items() if category.startswith(bare) for span in spans
-    )
-    return "".join(
-        f"\\U{low:08x}" if low == high else f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges
-    )
-
-
-def _property(pattern: str, start: int, *, in_class: bool) -> tuple[str, int]:
+def _property(pattern: str, start: int) -> tuple[str, int]:
     r"""Translate ``\p{..}`` or ``\P{..}`` at ``start``; return it and the index after it."""
-    negated = pattern[start + 1] == "P"
+    letter = pattern[start + 1]
     if pattern.startswith("{", start + 2):
         end = pattern.find("}", start + 3)
         if end < 0:
@@ -115,12 +110,10 @@ def _property(pattern: str, start: int, *, in_class: bool) -> tuple[str, int]:
         name, after = pattern[start + 3 : end], end + 1
     else:
         name, after = pattern[start + 2 : start + 3], start + 3
-    body = _category_class_body(name)
-    if in_class:
-        if negated:
-            raise UnsupportedPatternError("\\P{..} inside a character class")
-        return body, after
-    return (f"[^{body}]" if negated else f"[{body}]"), after
+    category = name.removeprefix("Is")
+    if category not in _GENERAL_CATEGORIES:
+        raise UnsupportedPatternError(f"\\{letter}{{{name}}} is not a Unicode general category")
+    return f"\\{letter}{{{category}}}", after
 
 
 def _escape(pattern: str, start: int, *, in_class: bool) -> tuple[str, int]:
@@ -129,14 +122,15 @@ def _escape(pattern: str, start: int, *, in_class: bool) -> tuple[str, int]:
         raise UnsupportedPatternError("trailing backslash")
     letter = pattern[start + 1]
     if letter in "pP":
-        return _property(pattern, start, in_class=in_class)
-    if letter in _ASCII_CLASSES:
-        return "\\" + letter, start + 2
+        return _property(pattern, start)
+    if letter in _ASCII_CLASS_BODIES:
+        body = _ASCII_CLASS_BODIES[letter]
+        return (body if in_class else f"[{body}]"), start + 2
     if letter in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[letter], start + 2
-    if letter == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", pattern[start + 2 : start + 6]):
+    if letter == "u" and regex.fullmatch(r"[0-9a-fA-F]{4}", pattern[start + 2 : start + 6]):
         return pattern[start : start + 6], start + 6
-    if letter == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", pattern[start + 2 : start + 4]):
+    if letter == "x" and regex.fullmatch(r"[0-9a-fA-F]{2}", pattern[start + 2 : start + 4]):
         return pattern[start : start + 4], start + 4
     if letter.isascii() and letter.isalnum():
         raise UnsupportedPatternError(f"\\{letter}")
@@ -162,11 +156,12 @@ def _char_class(pattern: str, start: int) -> tuple[str, int]:
             letter = pattern[index + 1 : index + 2]
             piece, index = _escape(pattern, index, in_class=True)
             out.append(piece)
-            after_class_escape = letter in _ASCII_CLASSES or letter in {"p", "P"}
+            after_class_escape = letter in _ASCII_CLASS_BODIES or letter in {"p", "P"}
             continue
         if char == "[" or pattern.startswith(("&&", "--"), index):
             raise UnsupportedPatternError("nested classes and class operators")
-        # Escaped so Python sees neither set operators nor a range from a class escape.
+        # Escaped so the regex package sees neither set operators nor a range from a class
+        # escape.
         out.append("\\" + char if char in "&~|" or (char == "-" and after_class_escape) else char)
         after_class_escape = False
         index += 1
@@ -184,11 +179,12 @@ def _group_opening(pattern: str, start: int) -> tuple[str, int]:
     raise UnsupportedPatternError("inline flags")
 
 
-def java_regex(pattern: str) -> re.Pattern[str]:
-    r"""Compile a Java regular expression (as used by AWS models) into an equivalent Python one.
+def java_regex(pattern: str) -> regex.Pattern[str]:
+    r"""Compile a Java regular expression (as used by AWS models) into an equivalent one.
 
-    Match it with ``fullmatch``. ``\p{..}`` becomes explicit code-point ranges, ``.`` excludes
-    Java's line terminators and ``\w``, ``\d``, ``\s`` stay ASCII, as in Java.
+    Match it with ``fullmatch``. ``\p{..}`` stays a Unicode general category, ``.`` excludes
+    Java's line terminators and ``\w``, ``\d``, ``\s`` (and their negations) stay ASCII, as
+    in Java.
 
     Raises
     ------
@@ -209,20 +205,61 @@ def java_regex(pattern: str) -> re.Pattern[str]:
             piece, index = (_JAVA_DOT if char == "." else char), index + 1
         out.append(piece)
     try:
-        return re.compile("".join(out), re.ASCII)
-    except re.error as error:
+        return regex.compile("".join(out))
+    except regex.error as error:
         raise UnsupportedPatternError(str(error)) from error
 
 
 # --- the model ----------------------------------------------------------------------------------
 
+RawShape = Mapping[str, Any]
 
-def _bound(shape: Shape, key: str) -> int | float | None:
-    value = shape.metadata.get(key)
+
+def _model_file() -> Path:
+    """Return the installed botocore's SageMaker model: its newest API version, as botocore picks.
+
+    botocore's loader chooses the highest API version folder of a service (``Loader.
+    determine_latest_version``) and reads ``service-2.json``, compressed or not.
+    """
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or spec.origin is None:  # pragma: no cover - botocore is a dependency
+        raise LookupError("botocore is not installed")
+    service = Path(spec.origin).parent / "data" / SERVICE
+    latest = max(folder for folder in service.iterdir() if folder.is_dir())
+    for name in ("service-2.json.gz", "service-2.json"):
+        if (latest / name).is_file():
+            return latest / name
+    raise LookupError(f"botocore has no {SERVICE} model in {latest}")  # pragma: no cover
+
+
+def _raw_model() -> Mapping[str, Any]:
+    path = _model_file()
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    model: Mapping[str, Any] = json.loads(data)
+    return model
+
+
+_REFERENCE_ONLY = frozenset({"shape", "documentation"})
+
+
+def _resolve(reference: RawShape, shapes: Mapping[str, RawShape]) -> tuple[str, RawShape]:
+    """Return the name and traits of the shape ``reference`` points at in ``shapes``.
+
+    A reference may carry traits of its own, which override the shape's (botocore's
+    ``ShapeResolver.resolve_shape_ref``).
+    """
+    name = str(reference["shape"])
+    shape = shapes[name]
+    extra = {key: value for key, value in reference.items() if key not in _REFERENCE_ONLY}
+    return name, ({**shape, **extra} if extra else shape)
+
+
+def _bound(shape: RawShape, key: str) -> int | float | None:
+    value = shape.get(key)
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _regex_or_none(pattern: str | None) -> re.Pattern[str] | None:
+def _regex_or_none(pattern: str | None) -> regex.Pattern[str] | None:
     """Compile a model pattern; an untranslatable one is left unchecked (a test guards this)."""
     if pattern is None:
         return None
@@ -232,32 +269,39 @@ def _regex_or_none(pattern: str | None) -> re.Pattern[str] | None:
         return None
 
 
-def _node(shape: Shape, enclosing: frozenset[str]) -> ShapeNode:
-    """Reduce ``shape``; a shape that contains itself is left unchecked below the first level."""
-    if shape.name in enclosing:
-        return ShapeNode(name=shape.name, kind="any")
-    inside = enclosing | {shape.name}
+def _node(
+    name: str, shape: RawShape, shapes: Mapping[str, RawShape], enclosing: frozenset[str]
+) -> ShapeNode:
+    """Reduce ``shape`` (its references point into ``shapes``).
+
+    A shape that contains itself is left unchecked below the first level.
+    """
+    kind = str(shape["type"])
+    if name in enclosing:
+        return ShapeNode(name=name, kind="any")
+    inside = enclosing | {name}
     members: dict[str, ShapeNode] = {}
-    required: tuple[str, ...] = ()
     item: ShapeNode | None = None
     pattern: str | None = None
     enum: tuple[str, ...] = ()
-    if isinstance(shape, StructureShape):
-        members = {name: _node(member, inside) for name, member in shape.members.items()}
-        required = tuple(shape.required_members)
-    elif isinstance(shape, ListShape):
-        item = _node(shape.member, inside)
-    elif isinstance(shape, MapShape):
-        item = _node(shape.value, inside)
-    elif isinstance(shape, StringShape):
-        declared = shape.metadata.get("pattern")
+    if kind == "structure":
+        members = {
+            member: _node(*_resolve(reference, shapes), shapes, inside)
+            for member, reference in shape.get("members", {}).items()
+        }
+    elif kind == "list":
+        item = _node(*_resolve(shape["member"], shapes), shapes, inside)
+    elif kind == "map":
+        item = _node(*_resolve(shape["value"], shapes), shapes, inside)
+    elif kind == "string":
+        declared = shape.get("pattern")
         pattern = declared if isinstance(declared, str) else None
-        enum = tuple(shape.enum or ())
+        enum = tuple(shape.get("enum", ()))
     return ShapeNode(
-        name=shape.name,
-        kind=shape.type_name,
+        name=name,
+        kind=kind,
         members=members,
-        required=required,
+        required=tuple(shape.get("required", ())) if kind == "structure" else (),
         item=item,
         min=_bound(shape, "min"),
         max=_bound(shape, "max"),
@@ -270,11 +314,9 @@ def _node(shape: Shape, enclosing: frozenset[str]) -> ShapeNode:
 @functools.cache
 def input_shape() -> ShapeNode:
     """Return the operation's input shape from the installed botocore model."""
-    service = botocore.session.get_session().get_service_model(SERVICE)
-    shape = service.operation_model(OPERATION).input_shape
-    if shape is None:  # pragma: no cover - the operation always has an input
-        raise LookupError(f"{OPERATION} has no input shape")
-    return _node(shape, frozenset())
+    model = _raw_model()
+    shapes: Mapping[str, RawShape] = model["shapes"]
+    return _node(*_resolve(model["operations"][OPERATION]["input"], shapes), shapes, frozenset())
 
 
 def _join(path: str, member: str) -> str:

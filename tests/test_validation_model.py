@@ -24,7 +24,7 @@ import botocore
 import botocore.loaders
 import botocore.session
 import pytest
-from botocore.model import ShapeResolver, StringShape, StructureShape
+from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
 
 from tests.test_validation_requests import (
     advanced_request,
@@ -62,6 +62,58 @@ def _raw_counts() -> Counter[str]:
 
     walk(model["operations"]["CreateInferenceRecommendationsJob"]["input"]["shape"])
     return counts
+
+
+def _botocore_tree(shape: Shape, enclosing: frozenset[str] = frozenset()) -> tuple[Any, ...]:
+    """The input shape as botocore's own Shape classes read it, reduced like ``ShapeNode``."""
+    if shape.name in enclosing:
+        return (shape.name, "any")
+    inside = enclosing | {shape.name}
+    members: tuple[Any, ...] = ()
+    item: tuple[Any, ...] | None = None
+    if isinstance(shape, StructureShape):
+        members = tuple((n, _botocore_tree(m, inside)) for n, m in shape.members.items())
+    elif isinstance(shape, ListShape):
+        item = _botocore_tree(shape.member, inside)
+    elif isinstance(shape, MapShape):
+        item = _botocore_tree(shape.value, inside)
+    metadata = shape.metadata
+    return (
+        shape.name,
+        shape.type_name,
+        members,
+        tuple(shape.required_members) if isinstance(shape, StructureShape) else (),
+        item,
+        metadata.get("min"),
+        metadata.get("max"),
+        metadata.get("pattern") if isinstance(shape, StringShape) else None,
+        tuple(shape.enum or ()) if isinstance(shape, StringShape) else (),
+    )
+
+
+def _our_tree(node: ShapeNode) -> tuple[Any, ...]:
+    if node.kind == "any":
+        return (node.name, "any")
+    return (
+        node.name,
+        node.kind,
+        tuple((n, _our_tree(m)) for n, m in node.members.items()),
+        node.required,
+        None if node.item is None else _our_tree(node.item),
+        node.min,
+        node.max,
+        node.pattern,
+        node.enum,
+    )
+
+
+def test_input_shape_is_what_botocores_shape_classes_read():
+    # _api_model reads botocore's JSON file itself (no botocore client import at synth time):
+    # the tree must be the one botocore's own model classes build from the installed model.
+    service = botocore.session.get_session().get_service_model("sagemaker")
+    expected = service.operation_model("CreateInferenceRecommendationsJob").input_shape
+    assert expected is not None
+    assert _our_tree(input_shape()) == _botocore_tree(expected)
 
 
 def test_model_constraints_count_what_the_model_declares_per_kind():
@@ -173,8 +225,17 @@ def test_java_named_groups_and_negated_properties_translate():
     assert java_regex(r"\p{Lu}\p{IsLl}").fullmatch("Ab")
 
 
+def test_java_negated_classes_inside_a_character_class_translate():
+    assert java_regex(r"[\P{L}]+").fullmatch("1 !")
+    assert java_regex(r"[\P{L}]").fullmatch("a") is None
+    assert java_regex(r"[\S]{2}").fullmatch("é!")
+    assert java_regex(r"[\S]").fullmatch("\x0b") is None
+    assert java_regex(r"[\W\D]+").fullmatch("é_")
+    assert java_regex(r"[\W]").fullmatch("_") is None
+
+
 @pytest.mark.parametrize(
-    "pattern", [r"\p{Latin}", r"[\P{L}]", "[a[b]]", "[a&&b]", r"\Qx\E", "(?i)a", "[ab", "a\\"]
+    "pattern", [r"\p{Latin}", r"\p{InGreek}", "[a[b]]", "[a&&b]", r"\Qx\E", "(?i)a", "[ab", "a\\"]
 )
 def test_java_regex_rejects_syntax_it_cannot_translate(pattern):
     with pytest.raises(UnsupportedPatternError):
@@ -488,8 +549,7 @@ def test_walker_stops_at_recursive_shapes():
     shapes: dict[str, Any] = {
         "Node": {"type": "structure", "members": {"Next": {"shape": "Node"}}},
     }
-    resolver = ShapeResolver(shapes)
-    node = _node(resolver.get_shape_by_name("Node"), frozenset())
+    node = _node("Node", shapes["Node"], shapes, frozenset())
     assert node.members["Next"].kind == "any"
     deep: dict[str, Any] = {"Next": {"Next": {"Next": 3}}}
     assert list(check_value(node, deep, (), Reader(lambda _v: False))) == []
