@@ -204,34 +204,47 @@ def cfn_resource(construct: IConstruct) -> cdk.CfnResource:
 
 def acknowledge(
     construct: IConstruct,
-    finding: Finding,
-    *,
+    *findings: Finding,
     applies_to: Sequence[str] = (),
     v2: bool = True,
     v3: bool = True,
 ) -> None:
-    """Acknowledge ``finding`` on ``construct``'s CloudFormation resource alone.
+    """Acknowledge ``findings`` on ``construct``'s CloudFormation resource alone.
 
     ``applies_to`` narrows a rule that reports several findings per resource (IAM5) to those
     findings, e.g. ``Resource::*``. ``v2`` and ``v3`` choose the forms written (both by
     default).
     """
-    resource = cfn_resource(construct)
-    for rule_id in finding.rule_ids:
-        ids = [f"{rule_id}[{item}]" for item in applies_to] or [rule_id]
-        if v3:
-            cdk.Validations.of(resource).acknowledge(
-                *(
-                    cdk.Acknowledgment(id=form, reason=finding.reason)
-                    for id_ in ids
-                    for form in acknowledgment_ids(id_)
-                )
-            )
-        if v2:
-            entry: dict[str, object] = {"id": rule_id, "reason": finding.reason}
-            if applies_to:
-                entry["applies_to"] = list(applies_to)
-            _add_v2_suppression(resource, entry)
+    scoped = [(finding, tuple(applies_to)) for finding in findings]
+    _write(cfn_resource(construct), v2=scoped if v2 else (), v3=scoped if v3 else ())
+
+
+# A finding, and the findings of its rule it is narrowed to (``applies_to``; empty: all).
+Scoped = tuple[Finding, tuple[str, ...]]
+
+
+def _write(resource: cdk.CfnResource, *, v2: Sequence[Scoped], v3: Sequence[Scoped]) -> None:
+    """Write the ``v2`` and ``v3`` acknowledgments on ``resource``, one call of each kind.
+
+    Every call crosses into Node.js, and synth time grows with their number.
+    """
+    acknowledgments = [
+        cdk.Acknowledgment(id=form, reason=finding.reason)
+        for finding, applies_to in v3
+        for rule_id in finding.rule_ids
+        for id_ in ([f"{rule_id}[{item}]" for item in applies_to] or [rule_id])
+        for form in acknowledgment_ids(id_)
+    ]
+    if acknowledgments:
+        cdk.Validations.of(resource).acknowledge(*acknowledgments)
+    entries: list[dict[str, object]] = [
+        {"id": rule_id, "reason": finding.reason}
+        | ({"applies_to": list(applies_to)} if applies_to else {})
+        for finding, applies_to in v2
+        for rule_id in finding.rule_ids
+    ]
+    if entries:
+        _add_v2_suppressions(resource, entries)
 
 
 def acknowledgment_ids(finding_id: str) -> tuple[str, str]:
@@ -244,11 +257,11 @@ def acknowledgment_ids(finding_id: str) -> tuple[str, str]:
     return finding_id, f"{finding_id.split('-', 1)[0]}::{finding_id}"
 
 
-def _add_v2_suppression(resource: cdk.CfnResource, entry: dict[str, object]) -> None:
+def _add_v2_suppressions(resource: cdk.CfnResource, entries: Iterable[dict[str, object]]) -> None:
+    """Add ``entries`` to the resource's ``cdk_nag`` metadata, keeping what is there."""
     existing = resource.get_metadata("cdk_nag")
     rules = list(existing.get("rules_to_suppress", [])) if isinstance(existing, dict) else []
-    if entry not in rules:
-        rules.append(entry)
+    rules.extend(entry for entry in entries if entry not in rules)
     resource.add_metadata("cdk_nag", {"rules_to_suppress": rules})
 
 
@@ -289,8 +302,12 @@ _INTRINSICS: tuple[tuple[str, Callable[[Any], str]], ...] = (
 )
 
 
-def acknowledge_wildcards(policy: IConstruct, wildcards: Iterable[Wildcard]) -> None:
+def acknowledge_wildcards(
+    policy: IConstruct, wildcards: Iterable[Wildcard], *, also: Sequence[Finding] = ()
+) -> None:
     """Acknowledge AwsSolutions-IAM5 on ``policy`` for exactly these wildcard resources.
+
+    ``also`` acknowledges other findings on the same policy in the same write (both forms).
 
     cdk-nag v3 names each resource as the synthesized template does, so its acknowledgments are
     written when the app is synthesized (in ``policy``'s validation, after CDK has rewritten
@@ -299,7 +316,7 @@ def acknowledge_wildcards(policy: IConstruct, wildcards: Iterable[Wildcard]) -> 
     rewrite, and reads its metadata then: that form is written now.
     """
     wildcards = list(wildcards)
-    _acknowledge_wildcards_now(policy, wildcards, v2=True, v3=False)
+    _acknowledge_wildcards_now(policy, wildcards, v2=True, v3=False, also=also)
     pending = getattr(policy, _PENDING_ATTRIBUTE, None)
     if not isinstance(pending, _WildcardAcknowledgments):
         pending = _WildcardAcknowledgments(policy)
@@ -329,25 +346,37 @@ class _WildcardAcknowledgments:
 
 
 def _acknowledge_wildcards_now(
-    policy: IConstruct, wildcards: Iterable[Wildcard], *, v2: bool, v3: bool
+    policy: IConstruct,
+    wildcards: Sequence[Wildcard],
+    *,
+    v2: bool,
+    v3: bool,
+    also: Sequence[Finding] = (),
 ) -> None:
+    """Acknowledge IAM5 for each wildcard resource in the ``v2`` or ``v3`` form, or both.
+
+    ``also`` are other findings on the policy, written in both forms in the same calls.
+    """
     stack = cdk.Stack.of(policy)
+    resolved = stack.resolve([wildcard.resource for wildcard in wildcards]) if wildcards else []
     reasons: dict[str, list[str]] = {}
-    for wildcard in wildcards:
-        flat = flatten_reference(stack.resolve(wildcard.resource))
+    for wildcard, value in zip(wildcards, resolved, strict=True):
+        flat = flatten_reference(value)
         if "*" not in flat:
             continue
         found = reasons.setdefault(f"Resource::{flat}", [])
         if wildcard.reason not in found:
             found.append(wildcard.reason)
-    for applies_to, found in reasons.items():
-        acknowledge(
-            policy,
-            Finding(rule_ids=(IAM5,), reason="; ".join(found)),
-            applies_to=[applies_to],
-            v2=v2,
-            v3=v3,
-        )
+    others: list[Scoped] = [(finding, ()) for finding in also]
+    iam5: list[Scoped] = [
+        (Finding(rule_ids=(IAM5,), reason="; ".join(found)), (applies_to,))
+        for applies_to, found in reasons.items()
+    ]
+    _write(
+        cfn_resource(policy),
+        v2=others + (iam5 if v2 else []),
+        v3=others + (iam5 if v3 else []),
+    )
 
 
 def allow_logs_to_use_key(key: kms.IKey, *, log_group_scope: Construct) -> bool:
@@ -442,12 +471,12 @@ def acknowledge_output_bucket(
     """
     if not created:
         return
-    acknowledge(bucket, OUTPUT_BUCKET_NO_REPLICATION)
+    findings = [OUTPUT_BUCKET_NO_REPLICATION]
     if access_logs is None:
-        acknowledge(bucket, OUTPUT_BUCKET_NO_ACCESS_LOGS)
+        findings.append(OUTPUT_BUCKET_NO_ACCESS_LOGS)
+    acknowledge(bucket, *findings)
 
 
 def acknowledge_job_policy(policy: iam.Policy, wildcards: Iterable[Wildcard]) -> None:
     """Accept the findings on the job role's generated policy: inline, and its wildcards."""
-    acknowledge(policy, INLINE_POLICY)
-    acknowledge_wildcards(policy, wildcards)
+    acknowledge_wildcards(policy, wildcards, also=[INLINE_POLICY])

@@ -150,10 +150,10 @@ class StackFunction(Construct):
             environment={"LOG_LEVEL": "INFO"},
         )
         self.function.node.add_dependency(self.policy)
-        _security.acknowledge(self.policy, _security.INLINE_POLICY)
-        _security.acknowledge_wildcards(self.policy, self.initial_wildcards())
-        for finding in self.FUNCTION_FINDINGS:
-            _security.acknowledge(self.function, finding)
+        _security.acknowledge_wildcards(
+            self.policy, self.initial_wildcards(), also=[_security.INLINE_POLICY]
+        )
+        _security.acknowledge(self.function, *self.FUNCTION_FINDINGS)
         if self.log_key is None:
             _security.acknowledge(self.log_group, _security.HANDLER_LOGS_SERVICE_KEY)
 
