@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from infrec_cdk import _security
 from infrec_cdk._stack_function import OWNER_TAG, StackFunction, handler_code_dir
+from infrec_cdk._tokens import is_unresolved
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -76,11 +77,7 @@ class JobHandler(StackFunction):
         ARNs in lowercase, so such a name must be lowercase to be looked up before its job
         exists (the construct warns).
         """
-        names = (
-            [job_name]
-            if cdk.Token.is_unresolved(job_name)
-            else sorted({job_name, job_name.lower()})
-        )
+        names = [job_name] if is_unresolved(job_name) else sorted({job_name, job_name.lower()})
         self.policy.add_statements(
             iam.PolicyStatement(
                 actions=_JOB_ACTIONS, resources=[self.job_arn(name) for name in names]

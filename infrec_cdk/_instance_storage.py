@@ -35,7 +35,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import aws_cdk as cdk
+from infrec_cdk._tokens import is_unresolved
 
 __all__ = [
     "API_CREATE_ENDPOINT_CONFIG",
@@ -199,4 +199,4 @@ def tested_instances(request: Mapping[str, object]) -> TestedInstances:
 
 
 def _known(value: object) -> bool:
-    return isinstance(value, str) and not cdk.Token.is_unresolved(value)
+    return isinstance(value, str) and not is_unresolved(value)

@@ -27,6 +27,7 @@ from infrec_cdk._names import job_name_prefix, path_digest
 from infrec_cdk._props import checked_props
 from infrec_cdk._removal import snapshot_problem, tidy_auto_delete_provider
 from infrec_cdk._request import render_request
+from infrec_cdk._tokens import is_unresolved
 from infrec_cdk._validation import validate_request
 from infrec_cdk._waiting import JobWaiter, TopRecommendation, Wait, wait_problems
 
@@ -72,7 +73,7 @@ def _endpoint_configuration_kinds(request: Document) -> tuple[str, ...]:
 
 def _known_str(value: object) -> str | None:
     """``value`` when it is a string known at synth time, else ``None``."""
-    if isinstance(value, str) and not cdk.Token.is_unresolved(value):
+    if isinstance(value, str) and not is_unresolved(value):
         return value
     return None
 
@@ -543,7 +544,7 @@ class InferenceRecommendationsJob(Construct):
         report = validate_request(
             request,
             job_name_generated="JobName" not in request,
-            is_unresolved=cdk.Token.is_unresolved,
+            is_unresolved=is_unresolved,
         )
         tags = request.get("Tags")
         allowed = MAX_JOB_TAGS - len(library_tags)
@@ -605,7 +606,7 @@ class InferenceRecommendationsJob(Construct):
 
     def _key_arn(self, key_id: str) -> str:
         """Return the ARN of a key given by ARN or id, or of an alias given by name."""
-        if cdk.Token.is_unresolved(key_id) or key_id.startswith("arn:"):
+        if is_unresolved(key_id) or key_id.startswith("arn:"):
             return key_id
         if key_id.startswith("alias/"):
             return cdk.Stack.of(self).format_arn(service="kms", resource=key_id)

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from infrec_cdk._config import ModelSource
 from infrec_cdk._security import Wildcard
+from infrec_cdk._tokens import is_unresolved
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -52,7 +53,7 @@ def model_artifact_urls(model: ModelSource) -> tuple[str, ...]:
     return tuple(
         url
         for url in urls
-        if isinstance(url, str) and url.startswith("s3://") and not cdk.Token.is_unresolved(url)
+        if isinstance(url, str) and url.startswith("s3://") and not is_unresolved(url)
     )
 
 
@@ -264,7 +265,7 @@ class JobRolePermissions:
 
     def read_object(self, url: str) -> None:
         """Read one S3 object (sample payload, model artefacts), when its URL is known."""
-        if cdk.Token.is_unresolved(url):
+        if is_unresolved(url):
             return
         match = _S3_URL.match(url)
         if match is None:

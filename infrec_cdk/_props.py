@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from infrec_cdk._checks import show
 from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._tokens import is_unresolved
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -80,7 +81,7 @@ def _implements(value: object, protocol: type) -> bool:
 
 
 def _is_unresolved_number(value: object) -> bool:
-    return isinstance(value, float) and cdk.Token.is_unresolved(value)
+    return isinstance(value, float) and is_unresolved(value)
 
 
 def _matches(value: object, hint: object) -> bool:  # noqa: PLR0911 (one return per kind of hint)
