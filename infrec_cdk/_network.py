@@ -23,17 +23,18 @@ __all__ = ["INTERFACE_ENDPOINT_SERVICES", "VpcEndpoints", "add_vpc_endpoints"]
 # Fixed, never renamed: the logical ids of the endpoints derive from it (and from the VPC's path).
 _ID_PREFIX = "InfrecVpcEndpoints"
 
-INTERFACE_ENDPOINT_SERVICES: Mapping[str, ec2.InterfaceVpcEndpointAwsService] = MappingProxyType(
+INTERFACE_ENDPOINT_SERVICES: Mapping[str, str] = MappingProxyType(
     {
-        # Construct id: service. Each entry is one interface endpoint with private DNS.
-        "SageMakerApi": ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API,
-        "SageMakerRuntime": ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME,
-        "EcrApi": ec2.InterfaceVpcEndpointAwsService.ECR,
-        "EcrDocker": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
-        "Logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-        "Monitoring": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
-        "Sts": ec2.InterfaceVpcEndpointAwsService.STS,
-        "Kms": ec2.InterfaceVpcEndpointAwsService.KMS,
+        # Construct id: the ec2.InterfaceVpcEndpointAwsService member (looked up when used:
+        # each lookup crosses into Node.js, and most apps never create these endpoints).
+        "SageMakerApi": "SAGEMAKER_API",
+        "SageMakerRuntime": "SAGEMAKER_RUNTIME",
+        "EcrApi": "ECR",
+        "EcrDocker": "ECR_DOCKER",
+        "Logs": "CLOUDWATCH_LOGS",
+        "Monitoring": "CLOUDWATCH_MONITORING",
+        "Sts": "STS",
+        "Kms": "KMS",
     }
 )
 """The interface endpoints ``add_vpc_endpoints`` creates, by construct id."""
@@ -88,7 +89,7 @@ class VpcEndpoints(Construct):
                 self,
                 endpoint_id,
                 vpc=vpc,
-                service=service,
+                service=getattr(ec2.InterfaceVpcEndpointAwsService, service),
                 subnets=subnets,
                 security_groups=[self.security_group],
                 open=False,
