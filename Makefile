@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: setup synth test lint clean
+.PHONY: setup synth test lint bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -37,6 +37,10 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
+
+# The benchmarks of README "Performance" (not tests: they time whole processes; a few minutes).
+bench: setup
+	$(BIN)/python -m benchmarks $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache
