@@ -1,48 +1,59 @@
-"""CDK's ``Token.is_unresolved``, asking Node.js only about values that can hold a token.
+"""CDK's ``Token.is_unresolved``, answered in Python for strings, numbers and lists.
 
-Every ``cdk.Token.is_unresolved`` call crosses into Node.js. A plain Python string, number or
-mapping cannot be a token unless it carries one of CDK's token encodings, which this module
-recognizes in Python; only such values (and objects that may implement ``IResolvable``) go to
-CDK for the answer. CDK's encodings (aws-cdk-lib ``core/lib/private/encoding.ts``): strings hold
-``${Token[NAME.123]}``, lists a single ``#{Token[NAME.123]}`` string, numbers a double near
-``-1.8881545897087626e+289``, which stays ``...e+289`` when a number token is put in a string.
+Every ``cdk.Token.is_unresolved`` call crosses into Node.js, and validation asks about every
+leaf of a request. For strings, numbers and lists CDK's answer depends only on its token
+encodings, which this module reads the same way (aws-cdk-lib ``core/lib/private/encoding.ts``,
+``unresolved``): a string is a token if it contains ``Token[`` and matches
+``${Token[KEY]}`` or a stringified number token; a one-item list if that item matches
+``#{Token[KEY]}``; a number if its high bits carry CDK's marker. Anything else (an object that
+may implement ``IResolvable``) still goes to CDK. ``tests/test_tokens.py`` checks the answers
+against CDK's own for tokens of every kind.
 """
 
 from __future__ import annotations
 
-import math
+import re
+import struct
 from collections.abc import Mapping
 
 import aws_cdk as cdk
 
 __all__ = ["is_unresolved"]
 
-# Every string or list encoding of a token contains one of these.
-_STRING_MARKERS = ("Token[", "e+289")
-# CDK encodes number tokens as doubles of this magnitude (no real request number comes close).
-_NUMBER_TOKEN_MAGNITUDE = 1e280
+_ANY_TOKEN_MARKER = "Token["  # noqa: S105 (a marker, not a secret)
+_KEY = "[a-zA-Z0-9:._-]+"  # VALID_KEY_CHARS
+_STRING_TOKEN = re.compile(rf"\$\{{Token\[{_KEY}\]\}}|-1\.\d{{10,16}}e\+289")
+_LIST_TOKEN = re.compile(rf"#\{{Token\[{_KEY}\]\}}")
+# createTokenDouble: the high 32 bits of the double hold this marker in their top 16 bits.
+_DOUBLE_MARKER_MASK = 0xFFFF0000
+_DOUBLE_MARKER_BITS = 0xFBFF0000  # DOUBLE_TOKEN_MARKER_BITS, -67174400, as an unsigned int
 
 
-def _may_hold_token(text: str) -> bool:
-    return any(marker in text for marker in _STRING_MARKERS)
+def _string_is_token(text: str) -> bool:
+    return _ANY_TOKEN_MARKER in text and _STRING_TOKEN.search(text) is not None
+
+
+def _number_is_token(number: float) -> bool:
+    high: int = struct.unpack("<2I", struct.pack("<d", number))[1]
+    return high & _DOUBLE_MARKER_MASK == _DOUBLE_MARKER_BITS
 
 
 def is_unresolved(value: object) -> bool:
     """Return ``cdk.Token.is_unresolved(value)``, without a Node.js call for plain values."""
-    if value is None or isinstance(value, bool | int | Mapping):
+    if value is None or isinstance(value, bool | Mapping):
         return False
     if isinstance(value, str):
-        return _may_hold_token(value) and cdk.Token.is_unresolved(value)
-    if isinstance(value, float):
-        # Infinities and NaN are never tokens (and jsii cannot send them to Node.js at all).
-        could_be_token = math.isfinite(value) and abs(value) >= _NUMBER_TOKEN_MAGNITUDE
-        return could_be_token and cdk.Token.is_unresolved(value)
+        return _string_is_token(value)
+    if isinstance(value, int | float):
+        try:
+            return _number_is_token(float(value))  # jsii sends every number as a double
+        except OverflowError:
+            return False
     if isinstance(value, list | tuple):
-        # CDK reads only a one-item list of a list-token string as a token.
+        # CDK reads only a one-item list holding a list-token string as a token.
         return (
             len(value) == 1
             and isinstance(value[0], str)
-            and _may_hold_token(value[0])
-            and cdk.Token.is_unresolved(list(value))
+            and _LIST_TOKEN.search(value[0]) is not None
         )
     return cdk.Token.is_unresolved(value)

@@ -1,4 +1,4 @@
-"""``_tokens.is_unresolved`` answers as CDK's ``Token.is_unresolved`` does, for every kind of value."""
+"""``_tokens.is_unresolved`` answers as CDK's ``Token.is_unresolved`` does, for every kind."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 from infrec_cdk import _tokens
 
 import aws_cdk as cdk
+import jsii
 import pytest
 from aws_cdk import aws_iam as iam
-import jsii
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,6 +37,13 @@ def _values() -> list[object]:
         "",
         "${Token[ but not one",
         "e+289 in text",
+        "Token[ and -1.8881545897087626e+289",
+        "a literal ${Token[TOKEN.99]} typed by hand",
+        "#{Token[TOKEN.5]}",
+        ["#{Token[TOKEN.5]}"],
+        ["${Token[TOKEN.5]}"],
+        -1.8881545897087626e289,
+        2**60,
         role.role_arn,
         f"arn-prefix/{role.role_name}/suffix",
         stack.account,
@@ -64,7 +71,7 @@ def test_agrees_with_cdk(index):
     assert _tokens.is_unresolved(value) == cdk.Token.is_unresolved(as_jsii_sends_it), value
 
 
-@pytest.mark.parametrize("number", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize("number", [math.inf, -math.inf, math.nan, 2**2000])
 def test_numbers_that_cannot_be_tokens_stay_in_python(number):
     # jsii cannot even send these to CDK; CDK's number tokens are finite doubles.
     assert _tokens.is_unresolved(number) is False
@@ -84,6 +91,9 @@ def test_text_without_a_token_is_resolved(text):
     assert _tokens.is_unresolved(text) is cdk.Token.is_unresolved(text)
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(min_value=-(2**53), max_value=2**53))
+_FINITE = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@given(_FINITE | st.integers(min_value=-(2**53), max_value=2**53))
 def test_numbers_without_a_token_are_resolved(number):
     assert _tokens.is_unresolved(number) is cdk.Token.is_unresolved(number)
