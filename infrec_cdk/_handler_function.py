@@ -10,6 +10,8 @@ from infrec_cdk._tokens import is_unresolved
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
 
 __all__ = ["OWNER_TAG", "JobHandler", "handler_code_dir"]
 
@@ -44,6 +46,14 @@ class JobHandler(StackFunction):
         _security.HANDLER_LAMBDA_DLQ,
         _security.HANDLER_LAMBDA_OUTSIDE_VPC,
     )
+
+    def __init__(
+        self, scope: Construct, id: str, *, log_encryption_key: kms.IKey | None = None
+    ) -> None:
+        """Create the stack's handler (use ``JobHandler.of``)."""
+        super().__init__(scope, id, log_encryption_key=log_encryption_key)
+        self._granted_keys: set[str] = set()
+        self._passable_roles: set[str] = set()
 
     def initial_statements(self) -> list[iam.PolicyStatement]:
         """Create jobs tagged as this stack's; describe and stop them by that tag or by name.
@@ -94,8 +104,10 @@ class JobHandler(StackFunction):
         names no condition, so none narrows them beyond the job's own keys. ``sid`` ends with a
         digest that keeps the statement id unique in the shared policy.
         """
-        if not key_arns:
-            return
+        new = [arn for arn in key_arns if arn not in self._granted_keys]
+        if not new:
+            return  # jobs sharing a key share its statement
+        self._granted_keys.update(new)
         self.policy.add_statements(
             iam.PolicyStatement(
                 sid=f"CreateJobWithKeys{sid}",
@@ -105,16 +117,19 @@ class JobHandler(StackFunction):
                     "kms:DescribeKey",
                     "kms:GenerateDataKey",
                 ],
-                resources=key_arns,
+                resources=new,
             )
         )
 
-    def allow_pass_role(self, role: iam.IRole) -> None:
-        """Let the handler pass ``role`` to SageMaker, and to nothing else."""
+    def allow_pass_role(self, role_arn: str) -> None:
+        """Let the handler pass the role ``role_arn`` to SageMaker, and to nothing else."""
+        if role_arn in self._passable_roles:
+            return  # jobs sharing a role share its statement
+        self._passable_roles.add(role_arn)
         self.policy.add_statements(
             iam.PolicyStatement(
                 actions=["iam:PassRole"],
-                resources=[role.role_arn],
+                resources=[role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
             )
         )

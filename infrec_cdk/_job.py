@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from infrec_cdk import _security
+from infrec_cdk._arns import StackArns
 from infrec_cdk._config import (
     ContainerConfig,
     EndpointConfiguration,
@@ -94,6 +95,8 @@ class InferenceRecommendationsJob(Construct):
     _model_artifacts: tuple[str, ...] = ()
     # The right-sized model's own execution role, when known: the job role may pass it.
     _model_role_arn: str | None = None
+    # KMS keys of the request as cdk-nag would name them (see ``_alias_name``), by value.
+    _flat_keys: dict[str, str]
 
     @checked_props
     def __init__(
@@ -223,6 +226,7 @@ class InferenceRecommendationsJob(Construct):
         self._model_role_arn = model.execution_role_arn
         self._build(
             request,
+            id,
             role=role,
             encryption_key=encryption_key,
             output_bucket=output_bucket,
@@ -283,6 +287,7 @@ class InferenceRecommendationsJob(Construct):
     def _build(
         self,
         user_request: Mapping[str, object],
+        id: str,
         *,
         role: iam.IRole | None,
         encryption_key: kms.IKey | None,
@@ -296,10 +301,12 @@ class InferenceRecommendationsJob(Construct):
         removal_policy: cdk.RemovalPolicy,
         wait: Wait | None,
     ) -> None:
+        self._flat_keys = {}
+        self._path = self.node.path  # read once: every read crosses into Node.js
         copied = _copy(user_request)
         request: Document = dict(copied) if isinstance(copied, dict) else {}
         self._handler = JobHandler.of(self, log_encryption_key=log_encryption_key)
-        self.job_name_prefix = job_name_prefix(self._handler.stack_identity, self.node.id)
+        self.job_name_prefix = job_name_prefix(self._handler.stack_identity, id)
         self._provision_storage(
             encryption_key=encryption_key,
             output_bucket=output_bucket,
@@ -358,13 +365,13 @@ class InferenceRecommendationsJob(Construct):
         """
         snapshot = snapshot_problem(removal_policy)
         if snapshot is not None:
-            raise InfrecValidationError([snapshot], construct_path=self.node.path)
+            raise InfrecValidationError([snapshot], construct_path=self._path)
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
             "EncryptionKey",
             enable_key_rotation=True,
             removal_policy=removal_policy,
-            description=f"infrec-cdk: volumes and outputs of recommendation job {self.node.path}",
+            description=f"infrec-cdk: volumes and outputs of recommendation job {self._path}",
         )
         self.output_bucket: s3.IBucket = output_bucket or s3.Bucket(
             self,
@@ -405,9 +412,10 @@ class InferenceRecommendationsJob(Construct):
                 self,
                 "Role",
                 assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-                description=f"infrec-cdk: execution role of recommendation job {self.node.path}",
+                description=f"infrec-cdk: execution role of recommendation job {self._path}",
             )
-        request.setdefault("RoleArn", self.role.role_arn)
+        self._role_arn = self.role.role_arn
+        request.setdefault("RoleArn", self._role_arn)
         return not isinstance(role_arn, str)
 
     def _fill_provisioned(
@@ -461,11 +469,11 @@ class InferenceRecommendationsJob(Construct):
         policy: iam.Policy | None = None
         if owns_policy:
             permissions = self._job_role_permissions(request, self._output_prefix)
-            policy = iam.Policy(self, "RolePolicy", statements=permissions.statements)
+            policy = iam.Policy(self, "RolePolicy", document=permissions.document())
             self.role.attach_inline_policy(policy)
             _security.acknowledge_job_policy(policy, permissions.wildcards)
-        self._handler.allow_pass_role(self.role)
-        self._handler.allow_keys(self._job_key_arns(request), sid=path_digest(self.node.path))
+        self._handler.allow_pass_role(self._role_arn)
+        self._handler.allow_keys(self._job_key_arns(request), sid=path_digest(self._path))
         job_name = _known_str(request.get("JobName"))
         if job_name is not None:
             self._handler.allow_job_name(job_name)
@@ -493,15 +501,15 @@ class InferenceRecommendationsJob(Construct):
         self._resource = cdk.CustomResource(
             self,
             "Resource",
-            service_token=self._handler.function.function_arn,
+            service_token=self._handler.function_arn,
             resource_type=RESOURCE_TYPE,
             properties={"Request": request, "JobNamePrefix": self.job_name_prefix},
             service_timeout=JobHandler.SERVICE_TIMEOUT,
         )
         # The job keeps its permissions until it has been stopped, and the handler its own.
-        self._resource.node.add_dependency(self._handler.policy)
-        if policy is not None:
-            self._resource.node.add_dependency(policy)
+        self._resource.node.add_dependency(
+            self._handler.policy, *([] if policy is None else [policy])
+        )
         self.job_arn: str = self._resource.get_att_string("JobArn")
         """The job's ARN (a token)."""
         self.job_name: str = self._resource.get_att_string("JobName")
@@ -555,16 +563,16 @@ class InferenceRecommendationsJob(Construct):
             )
         errors = [*report.errors, *problems]
         if errors:
-            raise InfrecValidationError(errors, construct_path=self.node.path)
+            raise InfrecValidationError(errors, construct_path=self._path)
         for warning in report.warnings:
             cdk.Annotations.of(self).add_warning_v2(warning.id, warning.message)
 
     def _job_role_permissions(self, request: Document, output_prefix: str) -> JobRolePermissions:
-        permissions = JobRolePermissions(self, self.role)
+        permissions = JobRolePermissions(self, self._role_arn)
         for url in self._model_artifacts:
             permissions.read_object(url)
         permissions.hosting()
-        if self._model_role_arn is not None and self._model_role_arn != self.role.role_arn:
+        if self._model_role_arn is not None and self._model_role_arn != self._role_arn:
             permissions.pass_model_role(self._model_role_arn)
         permissions.container_images()
         permissions.metrics_and_logs()
@@ -609,8 +617,8 @@ class InferenceRecommendationsJob(Construct):
         if is_unresolved(key_id) or key_id.startswith("arn:"):
             return key_id
         if key_id.startswith("alias/"):
-            return cdk.Stack.of(self).format_arn(service="kms", resource=key_id)
-        return cdk.Stack.of(self).format_arn(service="kms", resource="key", resource_name=key_id)
+            return StackArns.of(cdk.Stack.of(self)).arn("kms", key_id)
+        return StackArns.of(cdk.Stack.of(self)).arn("kms", "key", key_id)
 
     def _fill_volume_key(self, input_config: Document) -> None:
         """Set ``VolumeKmsKeyId`` where it is safe, or say why not; warn about a risky given one.
@@ -651,8 +659,10 @@ class InferenceRecommendationsJob(Construct):
         """Return the alias name (``alias/...``) when ``key`` names a KMS alias, not a key."""
         if key.startswith("alias/"):
             return key
-        flat = _security.flatten_reference(cdk.Stack.of(self).resolve(key))
-        match = re.search(r":(?P<alias>alias/[^:<>]+)$", flat)
+        if key not in self._flat_keys:  # a key is looked at several times: resolve it once
+            resolved = cdk.Stack.of(self).resolve(key) if is_unresolved(key) else key
+            self._flat_keys[key] = _security.flatten_reference(resolved)
+        match = re.search(r":(?P<alias>alias/[^:<>]+)$", self._flat_keys[key])
         return None if match is None else match["alias"]
 
     def _warn_about_key_aliases(self, request: Document) -> None:
@@ -718,6 +728,7 @@ class _RequestJob(InferenceRecommendationsJob):
             )
         self._build(
             request,
+            id,
             role=role,
             encryption_key=encryption_key,
             output_bucket=output_bucket,

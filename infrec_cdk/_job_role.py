@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from infrec_cdk._arns import StackArns
 from infrec_cdk._config import ModelSource
 from infrec_cdk._security import Wildcard
 from infrec_cdk._tokens import is_unresolved
@@ -71,15 +72,17 @@ def _ids(value: object) -> list[str] | None:
 class JobRolePermissions:
     """Builds the statements of the job role's inline policy, one concern per method."""
 
-    def __init__(self, scope: Construct, role: iam.IRole) -> None:
+    def __init__(self, scope: Construct, role_arn: str) -> None:
         self._stack = cdk.Stack.of(scope)
-        self._role = role
-        self.statements: list[iam.PolicyStatement] = []
+        self._arns = StackArns.of(self._stack)
+        self._role_arn = role_arn
+        self.statements: list[dict[str, object]] = []
+        """The statements, as IAM's JSON (``document`` makes them one ``PolicyDocument``)."""
         self.wildcards: list[Wildcard] = []
         """Each resource below that holds a ``*``, with the reason it must."""
 
     def _arn(self, service: str, resource: str, name: str) -> str:
-        return self._stack.format_arn(service=service, resource=resource, resource_name=name)
+        return self._arns.arn(service, resource, name)
 
     def _allow(
         self,
@@ -98,14 +101,20 @@ class JobRolePermissions:
                 msg = f"infrec-cdk bug: wildcard resource {resource!r} without a reason"
                 raise AssertionError(msg)
             self.wildcards.append(Wildcard(resource=resource, reason=wildcard_reason))
-        self.statements.append(
-            iam.PolicyStatement(
-                sid=sid,
-                actions=list(actions),
-                resources=list(resources),
-                conditions=None if conditions is None else dict(conditions),
-            )
-        )
+        statement: dict[str, object] = {
+            "Effect": "Allow",
+            "Action": list(actions),
+            "Resource": list(resources),
+        }
+        if sid is not None:
+            statement["Sid"] = sid
+        if conditions is not None:
+            statement["Condition"] = {key: dict(value) for key, value in conditions.items()}
+        self.statements.append(statement)
+
+    def document(self) -> iam.PolicyDocument:
+        """Return the statements as one policy document, made in one call into Node.js."""
+        return iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": self.statements})
 
     def hosting(self) -> None:
         """Create, invoke and delete the temporary models and endpoints the job benchmarks."""
@@ -146,7 +155,7 @@ class JobRolePermissions:
         # CreateModel.ExecutionRoleArn); the job passes its own role to the resources it creates.
         self._allow(
             ["iam:PassRole"],
-            [self._role.role_arn],
+            [self._role_arn],
             sid="PassOwnRoleToSageMaker",
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         )
@@ -182,11 +191,7 @@ class JobRolePermissions:
             # SageMaker refuses cross-region images ("Cross region ECR image pulls are not
             # allowed"), so the region is this stack's; the account stays open because prebuilt
             # SageMaker and Deep Learning Container images live in AWS-owned accounts.
-            [
-                self._stack.format_arn(
-                    service="ecr", account="*", resource="repository", resource_name="*"
-                )
-            ],
+            [self._arns.arn("ecr", "repository", "*", account="*")],
             sid="PullImages",
             wildcard_reason=(
                 "The model's images may be prebuilt SageMaker or Deep Learning Container images "
@@ -247,14 +252,7 @@ class JobRolePermissions:
             ],
             # The endpoints log to /aws/sagemaker/Endpoints/<endpoint>, compilation jobs to
             # /aws/sagemaker/CompilationJobs; streams are covered by the trailing "*" too.
-            [
-                self._stack.format_arn(
-                    service="logs",
-                    resource="log-group",
-                    resource_name="/aws/sagemaker/*",
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                )
-            ],
+            [self._arns.arn("logs", "log-group", "/aws/sagemaker/*", separator=":")],
             sid="EndpointLogs",
             wildcard_reason=(
                 "The benchmark endpoints and compilation jobs log to log groups under "
@@ -272,7 +270,7 @@ class JobRolePermissions:
             return
         self._allow(
             ["s3:GetObject"],
-            [f"arn:{self._stack.partition}:s3:::{match['bucket']}/{match['key']}"],
+            [f"arn:{self._arns.partition}:s3:::{match['bucket']}/{match['key']}"],
         )
 
     def write_prefix(self, bucket_arn: str, prefix: str) -> None:
@@ -319,7 +317,7 @@ class JobRolePermissions:
             # https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-Beijing.html).
             conditions={
                 "StringEquals": {
-                    "kms:ViaService": f"s3.{self._stack.region}.{self._stack.url_suffix}"
+                    "kms:ViaService": f"s3.{self._arns.region}.{self._arns.url_suffix}"
                 }
             },
         )
@@ -411,6 +409,4 @@ class JobRolePermissions:
         )
 
     def _ec2_arn(self, resource: str, resource_id: str) -> str:
-        return self._stack.format_arn(
-            service="ec2", account="*", resource=resource, resource_name=resource_id
-        )
+        return self._arns.arn("ec2", resource, resource_id, account="*")

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from infrec_cdk._arns import StackArns
+
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
@@ -390,12 +392,7 @@ def allow_logs_to_use_key(key: kms.IKey, *, log_group_scope: Construct) -> bool:
     the key policy could be changed: an imported key's policy cannot.
     """
     stack = cdk.Stack.of(log_group_scope)
-    log_groups = stack.format_arn(
-        service="logs",
-        resource="log-group",
-        resource_name="*",
-        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-    )
+    log_groups = StackArns.of(stack).arn("logs", "log-group", "*", separator=":")
     result = key.add_to_resource_policy(
         iam.PolicyStatement(
             # CloudWatch Logs' principal is regional and follows the partition's URL suffix:

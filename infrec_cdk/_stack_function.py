@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import ClassVar, Self
 
 from infrec_cdk import _security
+from infrec_cdk._arns import StackArns
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._names import stack_identity, stack_name_part
 
@@ -65,9 +66,15 @@ class StackFunction(Construct):
         gave. A later job may repeat that key or give none, not give another.
         """
         stack = cdk.Stack.of(scope)
-        existing = stack.node.try_find_child(cls.SINGLETON_ID)
+        # Remembered on the stack object: finding the child would cross into Node.js per job.
+        remembered = f"_infrec_{cls.SINGLETON_ID}"
+        existing = getattr(stack, remembered, None)
         if not isinstance(existing, cls):
-            return cls(stack, cls.SINGLETON_ID, log_encryption_key=log_encryption_key)
+            existing = stack.node.try_find_child(cls.SINGLETON_ID)
+        if not isinstance(existing, cls):
+            created = cls(stack, cls.SINGLETON_ID, log_encryption_key=log_encryption_key)
+            setattr(stack, remembered, created)
+            return created
         if log_encryption_key is not None and log_encryption_key is not existing.log_key:
             state = "another key" if existing.log_key else "no key"
             raise InfrecValidationError(
@@ -87,6 +94,8 @@ class StackFunction(Construct):
     ) -> None:
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
+        self.arns = StackArns.of(stack)
+        """ARNs of the stack's account and region."""
         self.stack_identity = stack_identity(
             stack.stack_name,
             stack.node.path,
@@ -149,6 +158,8 @@ class StackFunction(Construct):
             description=self.DESCRIPTION,
             environment={"LOG_LEVEL": "INFO"},
         )
+        self.function_arn = self.function.function_arn
+        """The function's ARN (a token): the service token of its custom resources."""
         self.function.node.add_dependency(self.policy)
         _security.acknowledge_wildcards(
             self.policy, self.initial_wildcards(), also=[_security.INLINE_POLICY]
@@ -167,11 +178,7 @@ class StackFunction(Construct):
 
     def job_arn(self, name_pattern: str) -> str:
         """ARN of this account's and region's recommendation jobs named ``name_pattern``."""
-        return cdk.Stack.of(self).format_arn(
-            service="sagemaker",
-            resource="inference-recommendations-job",
-            resource_name=name_pattern,
-        )
+        return self.arns.arn("sagemaker", "inference-recommendations-job", name_pattern)
 
     def any_job_arn(self) -> str:
         """ARN of every recommendation job of this account and region."""

@@ -51,7 +51,6 @@ class WaiterFunction(StackFunction):
         A job is this stack's by its owner tag (whatever its name: a fixed one, or one known only
         at deploy time) or, for jobs started before the owner tag, by the stack's name prefix.
         """
-        stack = cdk.Stack.of(self)
         return [
             self.owned_jobs(_JOB_ACTIONS, sid="OwnJobs"),
             iam.PolicyStatement(
@@ -64,11 +63,7 @@ class WaiterFunction(StackFunction):
             ),
             iam.PolicyStatement(
                 actions=["events:PutEvents"],
-                resources=[
-                    stack.format_arn(
-                        service="events", resource="event-bus", resource_name="default"
-                    )
-                ],
+                resources=[self.arns.arn("events", "event-bus", "default")],
             ),
         ]
 
@@ -82,9 +77,7 @@ class WaiterFunction(StackFunction):
 
     def allow_rule(self, rule_name: str) -> None:
         """Let the waiter read and disable one job's poll rule (it never enables one)."""
-        arn = cdk.Stack.of(self).format_arn(
-            service="events", resource="rule", resource_name=rule_name
-        )
+        arn = self.arns.arn("events", "rule", rule_name)
         self.policy.add_statements(
             iam.PolicyStatement(
                 actions=["events:DescribeRule", "events:DisableRule"], resources=[arn]

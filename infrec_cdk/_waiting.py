@@ -388,7 +388,7 @@ class JobWaiter(Construct):
         self.results = cdk.CustomResource(
             self,
             "Results",
-            service_token=waiter.function.function_arn,
+            service_token=waiter.function_arn,
             resource_type=RESULTS_RESOURCE_TYPE,
             service_timeout=WaiterFunction.SERVICE_TIMEOUT,
             properties={

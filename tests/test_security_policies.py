@@ -321,7 +321,7 @@ def test_a_wildcard_resource_needs_a_written_reason():
     job = InferenceRecommendationsJob(
         stack, "Job", model=ModelSource.from_model_package_version(PACKAGE_ARN)
     )
-    permissions = JobRolePermissions(stack, job.role)
+    permissions = JobRolePermissions(stack, job.role.role_arn)
     with pytest.raises(AssertionError, match="without a reason"):
         permissions._allow(["s3:GetObject"], ["arn:aws:s3:::bucket/*"])
 
