@@ -348,3 +348,39 @@ def test_subnets_known_only_at_deploy_time_stay_within_this_region():
         "arn:<AWS::Partition>:ec2:<AWS::Region>:*:security-group/sg-0123456789abcdef0",
         "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*",
     ]
+
+
+def _cfn(construct: Any) -> cdk.CfnElement:
+    child = construct.node.default_child
+    assert isinstance(child, cdk.CfnElement)
+    return child
+
+
+def test_jobs_sharing_a_role_and_key_share_the_handlers_grants_on_them():
+    from aws_cdk import aws_iam as iam  # noqa: PLC0415
+    from aws_cdk import aws_kms as kms  # noqa: PLC0415
+
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    for index in range(3):
+        InferenceRecommendationsJob(
+            stack,
+            f"Job{index}",
+            model=ModelSource.from_model_package_version(PACKAGE_ARN),
+            role=role,
+            encryption_key=key,
+        )
+    template = Template.from_stack(stack).to_json()
+    handler = [
+        resource["Properties"]["PolicyDocument"]["Statement"]
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::IAM::Policy" and logical_id.startswith("InfrecJobHandler")
+    ]
+    (statements,) = handler
+    key_grants = [s for s in statements if str(s.get("Sid", "")).startswith("CreateJobWithKeys")]
+    passes = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert len(key_grants) == 1
+    assert key_grants[0]["Resource"] == {"Fn::GetAtt": [stack.get_logical_id(_cfn(key)), "Arn"]}
+    assert len(passes) == 1
+    assert passes[0]["Resource"] == {"Fn::GetAtt": [stack.get_logical_id(_cfn(role)), "Arn"]}
