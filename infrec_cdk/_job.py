@@ -598,7 +598,9 @@ class InferenceRecommendationsJob(Construct):
             output_key = output_config.get("KmsKeyId")
             if isinstance(output_key, str) and self._alias_name(output_key) is None:
                 permissions.output_key(self._key_arn(output_key))
-        permissions.write_prefix(self.output_bucket.bucket_arn, output_prefix)
+        permissions.write_prefix(
+            self.output_bucket.bucket_arn, output_prefix, bucket=self.output_bucket
+        )
         return permissions
 
     def _job_key_arns(self, request: Document) -> list[str]:

@@ -25,7 +25,7 @@ from infrec_cdk._tokens import is_unresolved
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 __all__ = ["JobRolePermissions", "model_artifact_urls"]
 
@@ -92,6 +92,7 @@ class JobRolePermissions:
         sid: str | None = None,
         conditions: Conditions | None = None,
         wildcard_reason: str | None = None,
+        owners: tuple[IConstruct, ...] | None = None,
     ) -> None:
         """Add one statement; a resource with a ``*`` must come with the reason it needs one."""
         for resource in resources:
@@ -100,7 +101,9 @@ class JobRolePermissions:
             if wildcard_reason is None:
                 msg = f"infrec-cdk bug: wildcard resource {resource!r} without a reason"
                 raise AssertionError(msg)
-            self.wildcards.append(Wildcard(resource=resource, reason=wildcard_reason))
+            self.wildcards.append(
+                Wildcard(resource=resource, reason=wildcard_reason, owners=owners)
+            )
         statement: dict[str, object] = {
             "Effect": "Allow",
             "Action": list(actions),
@@ -273,12 +276,13 @@ class JobRolePermissions:
             [f"arn:{self._arns.partition}:s3:::{match['bucket']}/{match['key']}"],
         )
 
-    def write_prefix(self, bucket_arn: str, prefix: str) -> None:
-        """Write compiled model artefacts below ``prefix`` of the output bucket."""
+    def write_prefix(self, bucket_arn: str, prefix: str, *, bucket: IConstruct) -> None:
+        """Write compiled model artefacts below ``prefix`` of the output ``bucket``."""
         self._allow(
             ["s3:PutObject", "s3:GetObject"],
             [f"{bucket_arn}/{prefix}/*"],
             sid="WriteCompiledOutput",
+            owners=(bucket,),
             wildcard_reason=(
                 "The job writes compiled model artefacts under object keys it chooses below "
                 "this job's own prefix of the output bucket"

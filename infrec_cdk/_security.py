@@ -69,10 +69,16 @@ class Finding:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Wildcard:
-    """A policy resource holding a ``*``, and why nothing narrower works."""
+    """A policy resource holding a ``*``, and why nothing narrower works.
+
+    ``owners`` are the constructs whose attributes ``resource`` refers to (a bucket's ARN, a
+    VPC's subnets); ``None`` when not known. ARNs made of the stack's own partition, region and
+    account refer to none.
+    """
 
     resource: str
     reason: str
+    owners: tuple[IConstruct, ...] | None = None
 
 
 OUTPUT_BUCKET_NO_ACCESS_LOGS = Finding(
@@ -312,55 +318,56 @@ def acknowledge_wildcards(
     ``also`` acknowledges other findings on the same policy in the same write (both forms).
 
     cdk-nag v3 names each resource as the synthesized template does, so its acknowledgments are
-    written when the app is synthesized (in ``policy``'s validation, after CDK has rewritten
+    written when the app is synthesized (in the stack's validation, after CDK has rewritten
     references to other stacks into ``Fn::ImportValue``): a subnet of a VPC from another stack
     is a ``Ref`` now and an import in the template. cdk-nag v2 runs as an aspect, before that
     rewrite, and reads its metadata then: that form is written now.
     """
     wildcards = list(wildcards)
-    _acknowledge_wildcards_now(policy, wildcards, v2=True, v3=False, also=also)
-    pending = getattr(policy, _PENDING_ATTRIBUTE, None)
-    if not isinstance(pending, _WildcardAcknowledgments):
-        pending = _WildcardAcknowledgments(policy)
-        setattr(policy, _PENDING_ATTRIBUTE, pending)
-        policy.node.add_validation(pending)
-    pending.wildcards.extend(wildcards)
-
-
-_PENDING_ATTRIBUTE = "_infrec_wildcard_acknowledgments"
-
-
-@jsii.implements(IValidation)
-class _WildcardAcknowledgments:
-    """The IAM5 acknowledgments of one policy, written once its references are final."""
-
-    def __init__(self, policy: IConstruct) -> None:
-        self._policy = policy
-        self._written = False
-        self.wildcards: list[Wildcard] = []
-
-    def validate(self) -> list[str]:
-        """Write the acknowledgments (CDK validates after preparing references); no errors."""
-        if not self._written:
-            self._written = True
-            _acknowledge_wildcards_now(self._policy, self.wildcards, v2=False, v3=True)
-        return []
-
-
-def _acknowledge_wildcards_now(
-    policy: IConstruct,
-    wildcards: Sequence[Wildcard],
-    *,
-    v2: bool,
-    v3: bool,
-    also: Sequence[Finding] = (),
-) -> None:
-    """Acknowledge IAM5 for each wildcard resource in the ``v2`` or ``v3`` form, or both.
-
-    ``also`` are other findings on the policy, written in both forms in the same calls.
-    """
     stack = cdk.Stack.of(policy)
-    resolved = stack.resolve([wildcard.resource for wildcard in wildcards]) if wildcards else []
+    resource = cfn_resource(policy)
+    others: list[Scoped] = [(finding, ()) for finding in also]
+    resolved = stack.resolve([w.resource for w in wildcards]) if wildcards else []
+    pairs = list(zip(wildcards, resolved, strict=True))
+    now = [(w, value) for w, value in pairs if _is_final(w, value, stack)]
+    _write(
+        resource,
+        v2=others + _iam5(wildcards, resolved),
+        v3=others + _iam5([w for w, _ in now], [value for _, value in now]),
+    )
+    later = [w for w, value in pairs if (w, value) not in now]
+    if later:
+        _PendingWildcards.of(stack).add(resource, later)
+
+
+def _is_final(wildcard: Wildcard, resolved: object, stack: cdk.Stack) -> bool:
+    """Whether the template will name ``wildcard`` as it resolves now.
+
+    At synth, CDK rewrites references to other stacks' resources, and only those.
+    """
+    if not _references(resolved):
+        return True
+    if wildcard.owners is None:
+        return False
+    return all(cdk.Stack.of(owner) is stack for owner in wildcard.owners)
+
+
+def _references(value: object) -> bool:
+    """Whether a resolved value refers to a resource (a pseudo parameter is not one)."""
+    if isinstance(value, list):
+        return any(_references(item) for item in value)
+    if isinstance(value, dict):
+        target = value.get("Ref")
+        if isinstance(target, str):
+            return not target.startswith("AWS::")
+        if "Fn::GetAtt" in value or "Fn::ImportValue" in value:
+            return True
+        return any(_references(item) for item in value.values())
+    return False
+
+
+def _iam5(wildcards: Sequence[Wildcard], resolved: Sequence[object]) -> list[Scoped]:
+    """One IAM5 finding per distinct wildcard resource (as cdk-nag names it), reasons joined."""
     reasons: dict[str, list[str]] = {}
     for wildcard, value in zip(wildcards, resolved, strict=True):
         flat = flatten_reference(value)
@@ -369,16 +376,53 @@ def _acknowledge_wildcards_now(
         found = reasons.setdefault(f"Resource::{flat}", [])
         if wildcard.reason not in found:
             found.append(wildcard.reason)
-    others: list[Scoped] = [(finding, ()) for finding in also]
-    iam5: list[Scoped] = [
+    return [
         (Finding(rule_ids=(IAM5,), reason="; ".join(found)), (applies_to,))
         for applies_to, found in reasons.items()
     ]
-    _write(
-        cfn_resource(policy),
-        v2=others + (iam5 if v2 else []),
-        v3=others + (iam5 if v3 else []),
-    )
+
+
+@jsii.implements(IValidation)
+class _PendingWildcards:
+    """The v3 IAM5 acknowledgments of every policy of one stack, written at synth.
+
+    One validation per stack, and one ``resolve`` for all its policies' wildcards: each is a
+    call between Node.js and Python, and a stack may hold many jobs.
+    """
+
+    _ATTRIBUTE = "_infrec_pending_wildcards"
+
+    def __init__(self, stack: cdk.Stack) -> None:
+        self._stack = stack
+        self._policies: dict[int, tuple[cdk.CfnResource, list[Wildcard]]] = {}
+
+    @classmethod
+    def of(cls, stack: cdk.Stack) -> _PendingWildcards:
+        """Return the stack's pending acknowledgments, registering their validation once."""
+        found = getattr(stack, cls._ATTRIBUTE, None)
+        if isinstance(found, cls):
+            return found
+        pending = cls(stack)
+        setattr(stack, cls._ATTRIBUTE, pending)
+        stack.node.add_validation(pending)
+        return pending
+
+    def add(self, resource: cdk.CfnResource, wildcards: Sequence[Wildcard]) -> None:
+        """Acknowledge these wildcards of ``resource`` (a policy) when the stack synthesizes."""
+        self._policies.setdefault(id(resource), (resource, []))[1].extend(wildcards)
+
+    def validate(self) -> list[str]:
+        """Write the acknowledgments (CDK validates after preparing references); no errors.
+
+        What is written is forgotten: a later synth writes only what was added since.
+        """
+        policies, self._policies = list(self._policies.values()), {}
+        everything = [w.resource for _, wildcards in policies for w in wildcards]
+        resolved = iter(self._stack.resolve(everything) if everything else [])
+        for resource, wildcards in policies:
+            values = [next(resolved) for _ in wildcards]
+            _write(resource, v2=(), v3=_iam5(wildcards, values))
+        return []
 
 
 def allow_logs_to_use_key(key: kms.IKey, *, log_group_scope: Construct) -> bool:

@@ -116,6 +116,7 @@ class WaiterFunction(StackFunction):
                         "Results are archived under the job's name, generated at deploy time; "
                         "the ARN covers only this job's results prefix of its output bucket"
                     ),
+                    owners=(bucket,),
                 )
             ],
         )

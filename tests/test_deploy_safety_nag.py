@@ -25,6 +25,8 @@ from infrec_cdk import (
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
@@ -86,8 +88,58 @@ def readme_recommended_endpoint() -> Case:
     return app, ("Recommender/Model",)
 
 
+def _storage(scope: cdk.Stack) -> tuple[kms.Key, s3.Bucket]:
+    key = kms.Key(scope, "Key", enable_key_rotation=True)
+    bucket = s3.Bucket(
+        scope,
+        "Bucket",
+        encryption=s3.BucketEncryption.KMS,
+        encryption_key=key,
+        enforce_ssl=True,
+        versioned=True,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+    )
+    return key, bucket
+
+
+def bucket_from_another_stack() -> Case:
+    # The job role's and the waiter's wildcards name the other stack's bucket: imports in the
+    # template, so their acknowledgments wait for CDK's rewrite.
+    app = cdk.App()
+    key, bucket = _storage(cdk.Stack(app, "Storage", env=ENV))
+    jobs = cdk.Stack(app, "Jobs", env=ENV)
+    InferenceRecommendationsJob(
+        jobs,
+        "Job",
+        model=ModelSource.from_model_package_version(PACKAGE),
+        encryption_key=key,
+        output_bucket=bucket,
+        wait=Wait(),
+    )
+    return app, ("Storage/",)
+
+
+def bucket_of_the_parent_of_a_nested_stack() -> Case:
+    # Here the rewrite makes the bucket a parameter of the nested stack.
+    app = cdk.App()
+    parent = cdk.Stack(app, "Parent", env=ENV)
+    key, bucket = _storage(parent)
+    nested = cdk.NestedStack(parent, "Jobs")
+    InferenceRecommendationsJob(
+        nested,
+        "Job",
+        model=ModelSource.from_model_package_version(PACKAGE),
+        encryption_key=key,
+        output_bucket=bucket,
+        wait=Wait(),
+    )
+    return app, ("Parent/Key", "Parent/Bucket")
+
+
 CASES: dict[str, Callable[[], Case]] = {
     "vpc-from-another-stack": vpc_from_another_stack,
+    "bucket-from-another-stack": bucket_from_another_stack,
+    "bucket-of-the-parent-of-a-nested-stack": bucket_of_the_parent_of_a_nested_stack,
     "vpc-endpoints-in-a-new-vpc": endpoints_in_a_new_vpc,
     "readme-recommended-endpoint": readme_recommended_endpoint,
 }
