@@ -32,6 +32,7 @@ from infrec_cdk._endpoint import RecommendedEndpoint  # noqa: E402
 from infrec_cdk._errors import InfrecValidationError, install_excepthook  # noqa: E402
 from infrec_cdk._job import RESOURCE_TYPE, InferenceRecommendationsJob  # noqa: E402
 from infrec_cdk._network import VpcEndpoints, add_vpc_endpoints  # noqa: E402
+from infrec_cdk._recommender import InferenceRecommender  # noqa: E402
 from infrec_cdk._waiting import (  # noqa: E402
     RESULTS_RESOURCE_TYPE,
     Objective,
@@ -48,6 +49,7 @@ __all__ = [
     "EndpointConfiguration",
     "FlatInvocations",
     "InferenceRecommendationsJob",
+    "InferenceRecommender",
     "InfrecValidationError",
     "InstanceType",
     "JobType",

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from infrec_cdk import _security
 from infrec_cdk._stack_function import OWNER_TAG, StackFunction, handler_code_dir
+from infrec_cdk._stack_limits import ResourceCountCheck
 from infrec_cdk._tokens import is_unresolved
 
 import aws_cdk as cdk
@@ -52,6 +53,8 @@ class JobHandler(StackFunction):
     ) -> None:
         """Create the stack's handler (use ``JobHandler.of``)."""
         super().__init__(scope, id, log_encryption_key=log_encryption_key)
+        stack = cdk.Stack.of(self)
+        stack.node.add_validation(ResourceCountCheck(stack))
         self._granted_keys: set[str] = set()
         self._passable_roles: set[str] = set()
 

@@ -17,6 +17,7 @@ from infrec_cdk._config import (
     TrafficPattern,
 )
 from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._estimate import estimate_instance_hours
 from infrec_cdk._handler_function import JobHandler
 from infrec_cdk._instance_storage import (
     API_CREATE_ENDPOINT_CONFIG,
@@ -26,18 +27,21 @@ from infrec_cdk._instance_storage import (
 from infrec_cdk._job_role import JobRolePermissions, model_artifact_urls
 from infrec_cdk._names import job_name_prefix, path_digest
 from infrec_cdk._props import checked_props
-from infrec_cdk._removal import snapshot_problem, tidy_auto_delete_provider
+from infrec_cdk._recommender import InferenceRecommender
+from infrec_cdk._removal import snapshot_problem
 from infrec_cdk._request import render_request
+from infrec_cdk._storage import new_key, new_output_bucket
 from infrec_cdk._tokens import is_unresolved
 from infrec_cdk._validation import validate_request
 from infrec_cdk._waiting import JobWaiter, TopRecommendation, Wait, wait_problems
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from constructs import Construct
+from constructs import Construct, IValidation
 
 __all__ = ["RESOURCE_TYPE", "InferenceRecommendationsJob"]
 
@@ -79,6 +83,7 @@ def _known_str(value: object) -> str | None:
     return None
 
 
+@jsii.implements(cdk.ITaggable)
 class InferenceRecommendationsJob(Construct):
     """Runs a SageMaker Inference Recommender job when the stack deploys.
 
@@ -97,6 +102,10 @@ class InferenceRecommendationsJob(Construct):
     _model_role_arn: str | None = None
     # KMS keys of the request as cdk-nag would name them (see ``_alias_name``), by value.
     _flat_keys: dict[str, str]
+    encryption_key: kms.IKey
+    """The key of the job's volumes and outputs (its own, given, or its recommender's)."""
+    output_bucket: s3.IBucket
+    """The bucket of the job's outputs (its own, given, or its recommender's)."""
 
     @checked_props
     def __init__(
@@ -128,6 +137,8 @@ class InferenceRecommendationsJob(Construct):
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         wait: Wait | None = None,
+        recommender: InferenceRecommender | None = None,
+        max_instance_hours: float | None = None,
     ) -> None:
         """Define a recommendation job.
 
@@ -202,6 +213,16 @@ class InferenceRecommendationsJob(Construct):
             Wait for the job to finish during deployment (up to 12 hours), archive its results
             in the output bucket and expose the top one as ``top_recommendation``.
             Default: no waiting; the deployment goes on as soon as the job has started.
+        recommender
+            Share this ``InferenceRecommender``'s role, key, bucket and network (then give none
+            of ``role``, ``encryption_key``, ``output_bucket``, ``access_logs_*``, ``vpc*``,
+            ``security_groups`` or ``removal_policy`` here). Default: a job that gives none of
+            them shares the stack's default recommender, unless it is the stack's first such
+            job, which provisions its own (a single job keeps its own role, key and bucket).
+        max_instance_hours
+            Refuse the synth when the job could use more instance-hours than this, at worst
+            (see ``instance_hours``). Default: the recommender's, else no limit; the estimate
+            is shown as a warning either way (``infrec-cdk:instanceHours``).
 
         """
         super().__init__(scope, id)
@@ -238,6 +259,8 @@ class InferenceRecommendationsJob(Construct):
             security_groups=security_groups,
             removal_policy=removal_policy,
             wait=wait,
+            recommender=recommender,
+            max_instance_hours=max_instance_hours,
         )
 
     @classmethod
@@ -259,6 +282,8 @@ class InferenceRecommendationsJob(Construct):
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         wait: Wait | None = None,
+        recommender: InferenceRecommender | None = None,
+        max_instance_hours: float | None = None,
     ) -> InferenceRecommendationsJob:
         """Define a job from a CreateInferenceRecommendationsJob request in the API's syntax.
 
@@ -282,6 +307,8 @@ class InferenceRecommendationsJob(Construct):
             security_groups=security_groups,
             removal_policy=removal_policy,
             wait=wait,
+            recommender=recommender,
+            max_instance_hours=max_instance_hours,
         )
 
     def _build(
@@ -300,6 +327,8 @@ class InferenceRecommendationsJob(Construct):
         security_groups: Sequence[ec2.ISecurityGroup] | None,
         removal_policy: cdk.RemovalPolicy,
         wait: Wait | None,
+        recommender: InferenceRecommender | None,
+        max_instance_hours: float | None = None,
     ) -> None:
         self._flat_keys = {}
         self._path = self.node.path  # read once: every read crosses into Node.js
@@ -307,26 +336,64 @@ class InferenceRecommendationsJob(Construct):
         request: Document = dict(copied) if isinstance(copied, dict) else {}
         self._handler = JobHandler.of(self, log_encryption_key=log_encryption_key)
         self.job_name_prefix = job_name_prefix(self._handler.stack_identity, id)
-        self._provision_storage(
+        given = _given_provisioning(
+            role=role,
             encryption_key=encryption_key,
             output_bucket=output_bucket,
             access_logs_bucket=access_logs_bucket,
             access_logs_prefix=access_logs_prefix,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
             removal_policy=removal_policy,
         )
+        if recommender is not None and given:
+            raise InfrecValidationError(
+                [
+                    f"{name}: is given to a job attached to a recommender, whose "
+                    f"{name} every attached job shares; give it to the InferenceRecommender "
+                    f"({recommender.node.path}) instead"
+                    for name in given
+                ],
+                construct_path=self._path,
+            )
+        if recommender is None and not given:
+            recommender = _default_recommender(self)
+        self.recommender = recommender
+        """The ``InferenceRecommender`` whose resources this job shares (``None``: its own)."""
+        self._paced_after = None if recommender is None else recommender.attach(self)
+        if recommender is None:
+            self._provision_storage(
+                encryption_key=encryption_key,
+                output_bucket=output_bucket,
+                access_logs_bucket=access_logs_bucket,
+                access_logs_prefix=access_logs_prefix,
+                removal_policy=removal_policy,
+            )
+        else:
+            self.encryption_key = recommender.encryption_key
+            self.output_bucket = recommender.output_bucket
         problems = (
             ["RoleArn: is given both in the request and as `role`; use one"]
             if role is not None and "RoleArn" in request
             else []
         )
-        owns_policy = self._choose_role(request, role)
+        owns_policy = self._choose_role(
+            request, role if recommender is None or "RoleArn" in request else recommender.role
+        )
         problems += self._fill_provisioned(request, vpc, vpc_subnets, security_groups)
         if wait is not None:
             problems += wait_problems(wait)
         problems += _security.access_log_problems(
             output_bucket, access_logs_bucket, access_logs_prefix
         )
-        self._check(request, problems, library_tags=_library_tags(waiting=wait is not None))
+        library_tags = _library_tags(waiting=wait is not None)
+        self._check(request, problems, library_tags=library_tags)
+        self._estimate_instance_hours(request, max_instance_hours)
+        self._tags = cdk.TagManager(cdk.TagType.KEY_VALUE, RESOURCE_TYPE)
+        job_tags = _JobTags(self._tags, request.get("Tags"), library_tags)
+        request["Tags"] = cdk.Lazy.uncached_any(job_tags)
+        self.node.add_validation(job_tags)
         self._start_job(request, owns_policy=owns_policy)
 
         self.wait = wait
@@ -335,8 +402,9 @@ class InferenceRecommendationsJob(Construct):
         """``"instance"`` or ``"serverless"``, per endpoint configuration an Advanced job tests."""
         self.top_recommendation: TopRecommendation | None = None
         """The top recommendation (tokens), when the construct waits for the job."""
+        self._waiter: JobWaiter | None = None
         if wait is not None:
-            waiter = JobWaiter(
+            self._waiter = waiter = JobWaiter(
                 self,
                 "Wait",
                 wait=wait,
@@ -346,8 +414,51 @@ class InferenceRecommendationsJob(Construct):
                 output_bucket=self.output_bucket,
                 encryption_key=self.encryption_key,
                 log_encryption_key=log_encryption_key,
+                # Jobs sharing a recommender share one grant: their prefixes start alike.
+                grant_prefix=None if recommender is None else self._shared_prefix("results"),
+                grant_sid=None if recommender is None else path_digest(recommender.node.path),
             )
             self.top_recommendation = waiter.top_recommendation
+        if self._paced_after is not None and self._paced_after._waiter is not None:  # noqa: SLF001
+            # max_concurrent_jobs: start once the job that many places before has ended.
+            self._resource.node.add_dependency(self._paced_after._waiter.condition)  # noqa: SLF001
+
+    def _estimate_instance_hours(self, request: Document, limit: float | None) -> None:
+        """Warn with the job's worst-case instance-hours; refuse them above the limit."""
+        recommender = self.recommender
+        if limit is None and recommender is not None:
+            limit = recommender.max_instance_hours
+        prices = None if recommender is None else recommender.instance_prices
+        estimate = estimate_instance_hours(request)
+        self.instance_hours = estimate
+        """The job's worst-case instance-hours per instance type (see ``_estimate``)."""
+        cost = None if prices is None else estimate.cost(prices)
+        dollars = "" if cost is None else f", about {cost:,.2f} USD at the given prices"
+        if limit is not None and estimate.total > limit:
+            raise InfrecValidationError(
+                [
+                    (
+                        f"max_instance_hours: the job could use {estimate.total:g} instance-hours, "
+                        f"above the limit of {limit:g}: {estimate.describe()}{dollars}; test fewer "
+                        "configurations, shorten the traffic or JobDurationInSeconds, or set "
+                        "ResourceLimit.MaxNumberOfTests"
+                    )
+                ],
+                construct_path=self._path,
+            )
+        cdk.Annotations.of(self).add_warning_v2(
+            "infrec-cdk:instanceHours",
+            f"Worst case: {estimate.describe()}{dollars}. Set max_instance_hours= to refuse "
+            "more; acknowledge this warning once you have read it",
+        )
+
+    @property
+    def tags(self) -> cdk.TagManager:
+        """The job's tags (``ITaggable``): ``Tags.of(scope).add(key, value)`` reaches them.
+
+        Merged with the job's own ``tags``, which win over an applied tag of the same key.
+        """
+        return self._tags
 
     def _provision_storage(
         self,
@@ -366,34 +477,18 @@ class InferenceRecommendationsJob(Construct):
         snapshot = snapshot_problem(removal_policy)
         if snapshot is not None:
             raise InfrecValidationError([snapshot], construct_path=self._path)
-        self.encryption_key: kms.IKey = encryption_key or kms.Key(
+        self.encryption_key = encryption_key or new_key(
             self,
-            "EncryptionKey",
-            enable_key_rotation=True,
             removal_policy=removal_policy,
-            description=f"infrec-cdk: volumes and outputs of recommendation job {self._path}",
+            purpose=f"recommendation job {self._path}",
         )
-        self.output_bucket: s3.IBucket = output_bucket or s3.Bucket(
+        self.output_bucket = output_bucket or new_output_bucket(
             self,
-            "OutputBucket",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.encryption_key,
-            bucket_key_enabled=True,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
+            key=self.encryption_key,
             removal_policy=removal_policy,
-            # CloudFormation deletes only empty buckets; CDK's auto-delete provider deletes
-            # every object version and delete marker first (ListObjectVersions, DeleteObjects).
-            auto_delete_objects=removal_policy == cdk.RemovalPolicy.DESTROY,
-            **_security.access_logs(access_logs_bucket, access_logs_prefix, self.job_name_prefix),
-        )
-        if output_bucket is None and removal_policy == cdk.RemovalPolicy.DESTROY:
-            tidy_auto_delete_provider(self)
-        _security.acknowledge_output_bucket(
-            self.output_bucket, created=output_bucket is None, access_logs=access_logs_bucket
+            access_logs_bucket=access_logs_bucket,
+            access_logs_prefix=access_logs_prefix,
+            default_logs_prefix=self.job_name_prefix,
         )
 
     def _choose_role(self, request: Document, role: iam.IRole | None) -> bool:
@@ -435,9 +530,18 @@ class InferenceRecommendationsJob(Construct):
         input_config = request.get("InputConfig")
         self.security_groups: list[ec2.ISecurityGroup] = []
         self._tested_instances = tested_instances(request)
+        shared_vpc = None if self.recommender is None else self.recommender.vpc
         if isinstance(input_config, dict):
             self._fill_volume_key(input_config)
-            if vpc is not None and "VpcConfig" in input_config:
+            if shared_vpc is not None and "VpcConfig" in input_config:
+                problems.append(
+                    "InputConfig.VpcConfig: is given in the request of a job whose recommender "
+                    "has a vpc; use one"
+                )
+            elif self.recommender is not None and shared_vpc is not None:
+                input_config["VpcConfig"] = self.recommender.vpc_config(self)
+                self.security_groups = list(self.recommender.security_groups)
+            elif vpc is not None and "VpcConfig" in input_config:
                 problems.append(
                     "InputConfig.VpcConfig: is given both in the request and as `vpc`; use one"
                 )
@@ -464,10 +568,20 @@ class InferenceRecommendationsJob(Construct):
     def _output_prefix(self) -> str:
         return f"{self.job_name_prefix}/compiled"
 
+    def _shared_prefix(self, kind: str) -> str:
+        """Return the key pattern covering every job's ``kind`` prefix in a shared bucket.
+
+        Every job name prefix of a stack starts with the stack's part (``_names``).
+        """
+        return f"{self._handler.stack_name_part}-*/{kind}"
+
     def _start_job(self, request: Document, *, owns_policy: bool) -> None:
         """Create the job role's policy, the handler's grants and the custom resource."""
         policy: iam.Policy | None = None
-        if owns_policy:
+        if owns_policy and self.recommender is not None:
+            permissions = self._job_role_permissions(request, self._shared_prefix("compiled"))
+            policy = self.recommender.role_policy.add(permissions.statements, permissions.wildcards)
+        elif owns_policy:
             permissions = self._job_role_permissions(request, self._output_prefix)
             policy = iam.Policy(self, "RolePolicy", document=permissions.document())
             self.role.attach_inline_policy(policy)
@@ -720,6 +834,8 @@ class _RequestJob(InferenceRecommendationsJob):
         security_groups: Sequence[ec2.ISecurityGroup] | None,
         removal_policy: cdk.RemovalPolicy,
         wait: Wait | None,
+        recommender: InferenceRecommender | None,
+        max_instance_hours: float | None,
     ) -> None:
         # Skip the keyword form's rendering: the request is already in the API's syntax.
         Construct.__init__(self, scope, id)
@@ -742,7 +858,71 @@ class _RequestJob(InferenceRecommendationsJob):
             security_groups=security_groups,
             removal_policy=removal_policy,
             wait=wait,
+            recommender=recommender,
+            max_instance_hours=max_instance_hours,
         )
+
+
+@jsii.implements(cdk.IAnyProducer, IValidation)
+class _JobTags:
+    """``Tags`` of the request: the tags ``Tags.of(...)`` applied, then the job's own ``tags``.
+
+    The job's own tags win over an applied tag of the same key. Rendered at synth, once every
+    aspect has run; a change of tags alone retags the running job (the handler), no new job.
+    """
+
+    def __init__(self, manager: cdk.TagManager, own: object, library_tags: tuple[str, ...]) -> None:
+        self._manager = manager
+        self._own = own if isinstance(own, list) else []
+        self._library_tags = library_tags
+
+    def _merged(self) -> list[object]:
+        applied = self._manager.render_tags()
+        merged: dict[object, object] = {}
+        for tag in [*(applied if isinstance(applied, list) else []), *self._own]:
+            if isinstance(tag, dict):
+                merged[tag.get("Key")] = tag.get("Value")
+        return [{"Key": key, "Value": value} for key, value in merged.items()]
+
+    def produce(self, _context: cdk.IResolveContext) -> object:
+        """Return the merged tags (none: the member is left out)."""
+        return self._merged() or None
+
+    def validate(self) -> list[str]:
+        """SageMaker's 50 tags a job, the library's own included (botocore: Tags, max 50)."""
+        count = len(self._merged())
+        allowed = MAX_JOB_TAGS - len(self._library_tags)
+        if count <= allowed:
+            return []
+        return [
+            (
+                f"Tags: has {count} items with the tags applied by Tags.of(...), at most {allowed} "
+                f"are allowed (SageMaker allows {MAX_JOB_TAGS} on a job, and infrec-cdk adds "
+                f"{', '.join(self._library_tags)})"
+            )
+        ]
+
+
+def _given_provisioning(*, removal_policy: cdk.RemovalPolicy, **resources: object) -> list[str]:
+    """Names of the provisioning arguments a job was given (``RETAIN`` counts as not given)."""
+    given = [name for name, value in resources.items() if value is not None]
+    if removal_policy != cdk.RemovalPolicy.RETAIN:
+        given.append("removal_policy")
+    return given
+
+
+def _default_recommender(job: InferenceRecommendationsJob) -> InferenceRecommender | None:
+    """Return the stack's default recommender for ``job`` (``None``: the first such job).
+
+    The first job of a stack that provisions nothing itself keeps its own role, key and bucket,
+    as a single job always has; the later ones share the stack's default recommender.
+    """
+    stack = cdk.Stack.of(job)
+    first = "_infrec_first_plain_job"
+    if getattr(stack, first, None) is None:
+        setattr(stack, first, job)
+        return None
+    return InferenceRecommender.default_of(job)
 
 
 def _library_tags(*, waiting: bool) -> tuple[str, ...]:

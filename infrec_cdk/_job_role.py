@@ -285,7 +285,8 @@ class JobRolePermissions:
             owners=(bucket,),
             wildcard_reason=(
                 "The job writes compiled model artefacts under object keys it chooses below "
-                "this job's own prefix of the output bucket"
+                "its output prefix of the output bucket (a recommender's jobs share one "
+                "role: the prefix then covers the output prefixes of this stack's jobs)"
             ),
         )
 

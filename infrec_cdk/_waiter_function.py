@@ -10,7 +10,9 @@ from infrec_cdk._stack_function import StackFunction
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from constructs import Construct
 
 __all__ = ["WaiterFunction"]
 
@@ -61,6 +63,12 @@ class WaiterFunction(StackFunction):
                 actions=["sagemaker:ListInferenceRecommendationsJobSteps"],
                 resources=["*"],
             ),
+            # Read and disable the stack's poll rules (it never enables one).
+            iam.PolicyStatement(
+                sid="PollRules",
+                actions=["events:DescribeRule", "events:DisableRule"],
+                resources=[self.poll_rules_arn()],
+            ),
             iam.PolicyStatement(
                 actions=["events:PutEvents"],
                 resources=[self.arns.arn("events", "event-bus", "default")],
@@ -73,25 +81,50 @@ class WaiterFunction(StackFunction):
             self.stack_jobs_wildcard(),
             self.owned_jobs_wildcard(),
             _security.Wildcard(resource="*", reason=_LIST_STEPS_REASON),
+            _security.Wildcard(
+                resource=self.poll_rules_arn(),
+                reason=(
+                    "Each waiting job's poll rule is named after this stack's part of job names "
+                    "and the request's digest; the ARN covers only this stack's poll rules"
+                ),
+            ),
         ]
 
-    def allow_rule(self, rule_name: str) -> None:
-        """Let the waiter read and disable one job's poll rule (it never enables one)."""
-        arn = self.arns.arn("events", "rule", rule_name)
-        self.policy.add_statements(
-            iam.PolicyStatement(
-                actions=["events:DescribeRule", "events:DisableRule"], resources=[arn]
-            )
+    def __init__(
+        self, scope: Construct, id: str, *, log_encryption_key: kms.IKey | None = None
+    ) -> None:
+        """Create the stack's waiter (use ``WaiterFunction.of``)."""
+        super().__init__(scope, id, log_encryption_key=log_encryption_key)
+        self._archive_sids: set[str] = set()
+        # One permission for every poll rule of the stack (their names start with the stack's
+        # part of job names): Lambda compares SourceArn with StringLike (botocore's Lambda
+        # model, AddPermissionRequest.SourceArn), so the trailing * covers them all.
+        lambda_.CfnPermission(
+            self,
+            "PollRules",
+            action="lambda:InvokeFunction",
+            function_name=self.function_arn,
+            principal="events.amazonaws.com",
+            source_arn=self.poll_rules_arn(),
+            source_account=cdk.Stack.of(self).account,
         )
+
+    def poll_rules_arn(self) -> str:
+        """ARN of every poll rule of this stack (``<stack part of job names>-*``)."""
+        return self.arns.arn("events", "rule", f"{self.stack_name_part}-*")
 
     def allow_archive(self, bucket: s3.IBucket, prefix: str, key: kms.IKey, sid: str) -> None:
         """Let the waiter write results below ``prefix`` of ``bucket``, encrypted with ``key``.
 
-        ``sid`` makes the statement ids unique in the shared policy (one pair per job). S3 is
+        ``sid`` makes the statement ids unique in the shared policy (one pair per job, or per
+        recommender: a second grant with the same ``sid`` is the same grant). S3 is
         named as ``kms:ViaService`` sees it, ``s3.<region>.<URL suffix>``: ``amazonaws.com.cn``
         in the China Regions (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
         https://docs.amazonaws.cn/en_us/aws/latest/userguide/general-info.html).
         """
+        if sid in self._archive_sids:
+            return
+        self._archive_sids.add(sid)
         stack = cdk.Stack.of(self)
         objects = bucket.arn_for_objects(f"{prefix}/*")
         self.policy.add_statements(
@@ -114,7 +147,8 @@ class WaiterFunction(StackFunction):
                     resource=objects,
                     reason=(
                         "Results are archived under the job's name, generated at deploy time; "
-                        "the ARN covers only this job's results prefix of its output bucket"
+                        "the ARN covers only the results prefixes of this stack's jobs in their "
+                        "output bucket"
                     ),
                     owners=(bucket,),
                 )

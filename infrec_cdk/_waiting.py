@@ -39,10 +39,11 @@ from infrec_cdk._props import TypeChecked
 from infrec_cdk._waiter_function import WaiterFunction
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IConstruct
 
 __all__ = [
@@ -307,6 +308,29 @@ def request_digest(
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
+@jsii.implements(events.IRuleTarget)
+class _PollTarget:
+    """The waiter function as a rule's target, without a permission of its own.
+
+    CDK's ``targets.LambdaFunction`` adds one ``AWS::Lambda::Permission`` per rule; the waiter
+    has one for every poll rule of the stack instead (``WaiterFunction``). A failed poll is not
+    retried: the next poll is the retry.
+    """
+
+    def __init__(self, function_arn: str, event: events.RuleTargetInput) -> None:
+        self._function_arn = function_arn
+        self._event = event
+
+    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        """Return the target: the waiter function, with the poll's input."""
+        del rule, id  # one target, the same whatever the rule
+        return events.RuleTargetConfig(
+            arn=self._function_arn,
+            input=self._event,
+            retry_policy=events.CfnRule.RetryPolicyProperty(maximum_retry_attempts=0),
+        )
+
+
 class JobWaiter(Construct):
     """The wait condition, the poll schedule and the results resource of one job."""
 
@@ -322,7 +346,14 @@ class JobWaiter(Construct):
         output_bucket: s3.IBucket,
         encryption_key: kms.IKey,
         log_encryption_key: kms.IKey | None = None,
+        grant_prefix: str | None = None,
+        grant_sid: str | None = None,
     ) -> None:
+        """Wait for ``job_resource``'s job; archive its results below ``<job_name_prefix>/results``.
+
+        ``grant_prefix`` and ``grant_sid``: the waiter's archive grant, when shared with other
+        jobs (default: this job's results prefix alone).
+        """
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         waiter = WaiterFunction.of(self, log_encryption_key=log_encryption_key)
@@ -349,9 +380,11 @@ class JobWaiter(Construct):
         key_prefix = f"{job_name_prefix}/results"
 
         handle = cdk.CfnWaitConditionHandle(self, f"Handle{digest}")
-        # A name known at synth time: the rule's own input names it, and the waiter's policy
-        # grants on it, without a reference back to the rule (which would be a cycle).
-        rule_name = f"{cdk.Names.unique_resource_name(self, max_length=54)}-{digest}"
+        # A name known at synth time: the rule's own input names it without a reference back to
+        # the rule (which would be a cycle). It starts with the stack's part of job names, which
+        # the waiter's one rule statement and the function's one permission name.
+        unique = cdk.Names.unique_resource_name(self, max_length=37)
+        rule_name = f"{waiter.stack_name_part}-{unique}-{digest}"
         self.rule = events.Rule(
             self,
             f"Poll{digest}",
@@ -360,9 +393,9 @@ class JobWaiter(Construct):
             description="infrec-cdk: polls a recommendation job until it ends",
         )
         self.rule.add_target(
-            targets.LambdaFunction(
-                waiter.function,
-                event=events.RuleTargetInput.from_object(
+            _PollTarget(
+                waiter.function_arn,
+                events.RuleTargetInput.from_object(
                     {
                         "JobName": job_name,
                         "SignalUrl": handle.ref,
@@ -371,7 +404,6 @@ class JobWaiter(Construct):
                         "LogicalResourceId": job_logical_id,
                     }
                 ),
-                retry_attempts=0,  # the next poll is the retry
             )
         )
         self.condition = cdk.CfnWaitCondition(
@@ -380,10 +412,13 @@ class JobWaiter(Construct):
         self.condition.node.add_dependency(job_resource)
         self.condition.node.add_dependency(self.rule)
 
-        waiter.allow_rule(rule_name)
-        # Statement ids must be unique in the waiter's shared policy: one per waiting construct.
+        # Jobs sharing a recommender share one archive grant (their prefixes' common start);
+        # otherwise one per waiting construct (statement ids must be unique in the policy).
         waiter.allow_archive(
-            output_bucket, key_prefix, encryption_key, sid=path_digest(self.node.path)
+            output_bucket,
+            grant_prefix or key_prefix,
+            encryption_key,
+            sid=grant_sid or path_digest(self.node.path),
         )
         self.results = cdk.CustomResource(
             self,

@@ -7,9 +7,11 @@ resource cdk-nag and cfn-lint see is one infrec-cdk creates.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from infrec_cdk import (
     ContainerConfig,
@@ -36,6 +38,21 @@ ACCOUNT = "123456789012"
 ENV = cdk.Environment(account=ACCOUNT, region="us-east-1")
 
 StackFactory = Callable[[cdk.App], cdk.Stack]
+
+
+def load_example(name: str) -> ModuleType:
+    """Import ``examples/<name>.py`` (the examples are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        f"examples_{name}", ROOT / "examples" / f"{name}.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+platform_app = load_example("platform_app")
 
 # The example model's container: an XGBoost classifier with a CSV sample payload.
 CHURN_CONTAINER = ContainerConfig(
@@ -174,5 +191,7 @@ EXAMPLE_STACKS: list[tuple[str, StackFactory]] = [
     ("vpc", vpc_stack),
     ("existing-model", existing_model_stack),
     ("waiting", waiting_stack),
+    # Ten jobs: every resource kind of the 50-job example (tests/test_recommender.py), for less.
+    ("platform", lambda app: platform_app.PlatformStack(app, "InfrecPlatform", models=10)),
 ]
 """(name, factory) of every example stack; add new ones here."""

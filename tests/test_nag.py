@@ -158,7 +158,10 @@ def test_reasons_are_specific():
 
 
 # Construct paths of what infrec-cdk creates in the example stacks.
-OWN_PATHS = r"^(Job|Endpoint|InfrecJobHandler8f1c2a7e|InfrecJobWaiter3b9d51c4|InfrecVpcEndpoints)"
+OWN_PATHS = (
+    r"^(Job|Endpoint|InfrecJobHandler8f1c2a7e|InfrecJobWaiter3b9d51c4|InfrecVpcEndpoints"
+    r"|Recommender/)"
+)
 
 
 def test_only_the_librarys_own_resources_are_acknowledged():

@@ -175,7 +175,8 @@ def test_every_wildcard_stays_in_this_account_and_region(template):
             if "*" not in flat or flat == "*":
                 continue
             if flat.startswith("<"):  # <Bucket.Arn>/prefix/*: objects of our own bucket
-                assert re.match(rf"^<\w+\.Arn>/[a-z0-9-]+/({OWN_PREFIX})/\*$", flat), flat
+                # A job's own prefix, or (jobs sharing a recommender) the stack's: "<part>-*".
+                assert re.match(rf"^<\w+\.Arn>/[a-z0-9-]+(-\*)?/({OWN_PREFIX})/\*$", flat), flat
                 continue
             parts = plain_pseudo_parameters(flat).split(":", 5)
             assert parts[0] == "arn", flat

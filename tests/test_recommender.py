@@ -1,0 +1,445 @@
+"""InferenceRecommender: many jobs on one role, key, bucket and network, within AWS's limits."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from typing import Any
+
+from infrec_cdk import (
+    InferenceRecommendationsJob,
+    InferenceRecommender,
+    InfrecValidationError,
+    ModelSource,
+    Wait,
+)
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Annotations, Match, Template
+
+from tests.example_stacks import platform_app
+from tests.fakes.sagemaker import FakeSageMaker
+from tests.harness.deploy import LocalCloudFormation
+
+PlatformStack = platform_app.PlatformStack
+model_package = platform_app.model_package
+
+JOB = "Custom::InferenceRecommendationsJob"
+# IAM: "Role policy size ... 10,240 characters" (inline, all of a role's together), managed
+# policies 6,144 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+ROLE_INLINE_LIMIT = 10_240
+# What a reference may stand for at deploy time, at most: an ARN of a key, bucket or role.
+REFERENCE_LENGTH = 100
+PSEUDO = {
+    "AWS::Partition": "aws-us-gov",
+    "AWS::Region": "ap-southeast-4",
+    "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com.cn",
+}
+
+
+def rendered(value: Any) -> Any:
+    """``value`` as IAM would see it at deploy time, references at their longest."""
+    if isinstance(value, list):
+        return [rendered(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "Ref" in value:
+        return PSEUDO.get(value["Ref"], "x" * REFERENCE_LENGTH)
+    if "Fn::GetAtt" in value or "Fn::ImportValue" in value:
+        return "x" * REFERENCE_LENGTH
+    if "Fn::Join" in value:
+        delimiter, items = value["Fn::Join"]
+        return delimiter.join(str(rendered(item)) for item in items)
+    return {key: rendered(item) for key, item in value.items()}
+
+
+def inline_policy_sizes(template: dict[str, Any]) -> dict[str, int]:
+    """Characters of inline policy per role (IAM counts them together, without whitespace)."""
+    sizes: Counter[str] = Counter()
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        document = json.dumps(
+            rendered(resource["Properties"]["PolicyDocument"]), separators=(",", ":")
+        )
+        for role in resource["Properties"]["Roles"]:
+            sizes[json.dumps(role)] += len(document)
+    return dict(sizes)
+
+
+@functools.cache
+def platform_template() -> dict[str, Any]:
+    return template_of(PlatformStack(cdk.App(), "InfrecPlatform"))
+
+
+def template_of(stack: cdk.Stack) -> dict[str, Any]:
+    return dict(Template.from_stack(stack).to_json())
+
+
+def copy_of(template: dict[str, Any]) -> dict[str, Any]:
+    copied: dict[str, Any] = json.loads(json.dumps(template))
+    return copied
+
+
+def jobs_of(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == JOB}
+
+
+def stack_with(count: int, *, waiting: bool = False, **recommender: Any) -> cdk.Stack:
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    shared = InferenceRecommender(stack, "Recommender", **recommender)
+    for index in range(count):
+        InferenceRecommendationsJob(
+            stack,
+            f"Job{index}",
+            model=ModelSource.from_model_package_version(model_package(index)),
+            recommender=shared,
+            wait=Wait() if waiting else None,
+        )
+    return stack
+
+
+def resource_count(stack: cdk.Stack) -> int:
+    return len(Template.from_stack(stack).to_json()["Resources"])
+
+
+def test_the_platform_example_fits_cloudformation_and_iam():
+    template = platform_template()
+    types = Counter(r["Type"] for r in template["Resources"].values())
+
+    assert types[JOB] == 50
+    assert types["Custom::InferenceRecommendationsResults"] == 25
+    assert len(template["Resources"]) <= 250  # CloudFormation allows 500: room to spare
+    assert types["AWS::KMS::Key"] == 1
+    assert types["AWS::S3::Bucket"] == 1
+    assert types["AWS::EC2::SecurityGroup"] == 1 + 1  # the jobs' and the VPC endpoints'
+    assert "AWS::IAM::ManagedPolicy" not in types
+    sizes = inline_policy_sizes(template)
+    assert len(sizes) == 3  # the jobs' role, the handler's and the waiter's
+    assert max(sizes.values()) <= ROLE_INLINE_LIMIT, sizes
+
+
+def test_jobs_on_a_recommender_share_its_role_key_and_network_with_a_prefix_each():
+    requests = [job["Properties"]["Request"] for job in jobs_of(platform_template()).values()]
+
+    assert len({json.dumps(r["RoleArn"]) for r in requests}) == 1
+    assert len({json.dumps(r["OutputConfig"]["KmsKeyId"]) for r in requests}) == 1
+    assert len({json.dumps(r["InputConfig"]["VpcConfig"]) for r in requests}) == 1
+    outputs = {json.dumps(r["OutputConfig"]["CompiledOutputConfig"]) for r in requests}
+    assert len(outputs) == 50  # a prefix per job in the one bucket
+
+
+def test_an_extra_job_adds_one_resource_and_an_extra_waiting_job_five():
+    assert resource_count(stack_with(12)) - resource_count(stack_with(2)) == 10
+    # The job, its wait handle, wait condition, poll rule and results resource.
+    assert (
+        resource_count(stack_with(12, waiting=True)) - resource_count(stack_with(2, waiting=True))
+        == 5 * 10
+    )
+
+
+def test_the_shared_policy_merges_statements_instead_of_adding_one_per_job():
+    def job_role_statements(count: int) -> list[dict[str, Any]]:
+        template = dict(Template.from_stack(stack_with(count)).to_json())
+        (policy,) = [
+            r
+            for k, r in template["Resources"].items()
+            if r["Type"] == "AWS::IAM::Policy" and k.startswith("RecommenderRolePolicy")
+        ]
+        return list(policy["Properties"]["PolicyDocument"]["Statement"])
+
+    two, twenty = job_role_statements(2), job_role_statements(20)
+    assert len(twenty) == len(two)
+    sids = [s.get("Sid") for s in twenty if "Sid" in s]
+    assert len(sids) == len(set(sids))
+    (packages,) = [s for s in twenty if s["Action"] == "sagemaker:DescribeModelPackage"]
+    assert sorted(packages["Resource"]) == sorted(model_package(i) for i in range(20))
+
+
+def test_a_role_the_user_gives_gains_one_policy_for_fifty_jobs():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    role = iam.Role(
+        stack, "PlatformRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com")
+    )
+    shared = InferenceRecommender(stack, "Recommender", role=role)
+    for index in range(50):
+        InferenceRecommendationsJob(
+            stack,
+            f"Job{index}",
+            model=ModelSource.from_model_package_version(model_package(index)),
+            recommender=shared,
+        )
+    template = dict(Template.from_stack(stack).to_json())
+    role_id = stack.resolve(role.node.default_child.logical_id)  # type: ignore[union-attr]
+    on_role = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]
+    ]
+    assert len(on_role) == 1
+    assert max(inline_policy_sizes(template).values()) <= ROLE_INLINE_LIMIT
+
+
+def test_a_stack_of_plain_jobs_shares_a_default_recommender_from_its_second_job():
+    def keys(count: int) -> tuple[Counter[str], list[str]]:
+        stack = cdk.Stack(cdk.App(), "TestStack")
+        for index in range(count):
+            InferenceRecommendationsJob(
+                stack,
+                f"Job{index}",
+                model=ModelSource.from_model_package_version(model_package(index)),
+            )
+        template = dict(Template.from_stack(stack).to_json())
+        types = Counter(r["Type"] for r in template["Resources"].values())
+        key_ids = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::KMS::Key"]
+        return types, key_ids
+
+    single, single_keys = keys(1)
+    assert single["AWS::KMS::Key"] == 1
+    assert single["AWS::S3::Bucket"] == 1
+    assert single_keys[0].startswith("Job0")  # a single job keeps its own, as it always had
+    many, many_keys = keys(50)
+    assert many["AWS::KMS::Key"] == 2
+    assert many["AWS::S3::Bucket"] == 2
+    assert sorted(k[:5] for k in many_keys) == ["Infre", "Job0E"]
+
+
+@pytest.mark.parametrize(
+    ("props", "field"),
+    [
+        ({"role": "role"}, "role"),
+        ({"removal_policy": cdk.RemovalPolicy.DESTROY}, "removal_policy"),
+    ],
+)
+def test_a_job_attached_to_a_recommender_refuses_resources_of_its_own(props, field):
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    shared = InferenceRecommender(stack, "Recommender")
+    if props.get("role") == "role":
+        props = {"role": iam.Role.from_role_arn(stack, "R", "arn:aws:iam::123456789012:role/r")}
+    with pytest.raises(
+        InfrecValidationError, match=rf"{field}: is given to a job attached to a recommender"
+    ):
+        InferenceRecommendationsJob(
+            stack,
+            "Job",
+            model=ModelSource.from_model_package_version(model_package(0)),
+            recommender=shared,
+            **props,
+        )
+
+
+def test_a_recommender_serves_only_its_own_stack():
+    app = cdk.App()
+    shared = InferenceRecommender(cdk.Stack(app, "One"), "Recommender")
+    with pytest.raises(InfrecValidationError, match=r"recommender: .* is in another stack"):
+        InferenceRecommendationsJob(
+            cdk.Stack(app, "Two"),
+            "Job",
+            model=ModelSource.from_model_package_version(model_package(0)),
+            recommender=shared,
+        )
+
+
+def test_max_concurrent_jobs_starts_each_job_after_the_one_that_many_places_before_ended():
+    stack = stack_with(5, waiting=True, max_concurrent_jobs=2)
+    template = dict(Template.from_stack(stack).to_json())
+    resources = template["Resources"]
+    conditions = {
+        k: r for k, r in resources.items() if r["Type"] == "AWS::CloudFormation::WaitCondition"
+    }
+
+    def condition_of(job: int) -> str:
+        (found,) = [k for k in conditions if k.startswith(f"Job{job}Wait")]
+        return str(found)
+
+    for index, (logical_id, job) in enumerate(sorted(jobs_of(template).items())):
+        waits_for = {d for d in job.get("DependsOn", []) if d in conditions}
+        assert logical_id.startswith(f"Job{index}")
+        assert waits_for == (set() if index < 2 else {condition_of(index - 2)})
+
+
+def test_max_concurrent_jobs_refuses_a_job_that_does_not_wait():
+    stack = stack_with(3, max_concurrent_jobs=2)
+    with pytest.raises(RuntimeError, match=r"Job0: max_concurrent_jobs=2 paces the jobs"):
+        Template.from_stack(stack)
+
+
+def test_max_concurrent_jobs_is_at_least_one():
+    with pytest.raises(InfrecValidationError, match="max_concurrent_jobs: 0 must be at least 1"):
+        stack_with(1, max_concurrent_jobs=0)
+
+
+def test_tags_of_a_scope_reach_the_job_and_its_own_tags_win():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(model_package(0)),
+        tags={"team": "vision"},
+    )
+    cdk.Tags.of(stack).add("cost-center", "ml-platform")
+    cdk.Tags.of(stack).add("team", "platform")
+    (job,) = jobs_of(dict(Template.from_stack(stack).to_json())).values()
+    assert job["Properties"]["Request"]["Tags"] == [
+        {"Key": "cost-center", "Value": "ml-platform"},
+        {"Key": "team", "Value": "vision"},
+    ]
+
+
+def test_tags_applied_to_a_scope_count_toward_sagemakers_fifty():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(model_package(0)),
+        tags={f"own{i}": "v" for i in range(40)},
+    )
+    for index in range(9):
+        cdk.Tags.of(stack).add(f"applied{index}", "v")
+    with pytest.raises(RuntimeError, match=r"Tags: has 49 items with the tags applied by Tags.of"):
+        Template.from_stack(stack)
+
+
+def test_a_tag_change_alone_keeps_the_wait():
+    def wait_ids(tag: str) -> set[str]:
+        stack = stack_with(1, waiting=True)
+        cdk.Tags.of(stack).add("cost-center", tag)
+        resources = Template.from_stack(stack).to_json()["Resources"]
+        return {
+            k for k, r in resources.items() if r["Type"].startswith("AWS::CloudFormation::Wait")
+        }
+
+    assert wait_ids("a") == wait_ids("b")
+
+
+def test_waiting_jobs_share_one_invoke_permission_and_one_rule_statement():
+    def waiter(count: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        resources = Template.from_stack(stack_with(count, waiting=True)).to_json()["Resources"]
+        permissions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+        (policy,) = [
+            r
+            for k, r in resources.items()
+            if k.startswith("InfrecJobWaiter") and r["Type"] == "AWS::IAM::Policy"
+        ]
+        return permissions, policy["Properties"]["PolicyDocument"]["Statement"]
+
+    (permission,), two = waiter(2)
+    more_permissions, ten = waiter(10)
+    assert len(more_permissions) == 1
+    assert len(ten) == len(two)
+    source = json.dumps(permission["Properties"]["SourceArn"])
+    assert source.endswith('-*"]]}')
+
+
+def test_a_stack_that_cannot_fit_is_refused_with_the_numbers():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    for index in range(100):
+        InferenceRecommendationsJob(
+            stack,
+            f"Job{index}",
+            model=ModelSource.from_model_package_version(model_package(index)),
+            wait=Wait(),
+        )
+    with pytest.raises(RuntimeError, match=r"resources, CloudFormation allows 500 in a stack"):
+        Template.from_stack(stack)
+
+
+def test_the_platform_deploys_updates_one_job_and_deletes_leaving_nothing_running(
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
+):
+    waiting_cloudformation.parallel = True
+    template = copy_of(platform_template())
+
+    created = waiting_cloudformation.deploy(template)
+
+    assert created.status == "CREATE_COMPLETE", created.failure
+    assert len(fake_sagemaker.jobs) == 50  # each created once
+    waited = [j for j in fake_sagemaker.jobs.values() if j.status == "COMPLETED"]
+    assert len(waited) >= 25  # every waiting job ended before the stack completed
+    # A new version of one model is registered: that job alone is right-sized again.
+    changed = PlatformStack(cdk.App(), "InfrecPlatform", versions={0: 2})
+
+    updated = waiting_cloudformation.deploy(template_of(changed))
+
+    assert updated.status == "UPDATE_COMPLETE", updated.failure
+    assert len(fake_sagemaker.jobs) == 51  # one new job for the changed request, no other
+
+    deleted = waiting_cloudformation.destroy()
+
+    assert deleted.status == "DELETE_COMPLETE", deleted.failure
+    assert deleted.running_jobs == []
+
+
+def advanced_job(stack: cdk.Stack, **props: Any) -> InferenceRecommendationsJob:
+    """An Advanced job load-testing two instance types for an hour each (at most 2 h a test)."""
+    return InferenceRecommendationsJob.from_request(
+        stack,
+        "Job",
+        {
+            "JobType": "Advanced",
+            "InputConfig": {
+                "ModelPackageVersionArn": model_package(0),
+                "JobDurationInSeconds": 7200,
+                "EndpointConfigurations": [
+                    {"InstanceType": "ml.c5.xlarge"},
+                    {"InstanceType": "ml.g4dn.xlarge"},
+                ],
+                "TrafficPattern": {
+                    "TrafficType": "PHASES",
+                    "Phases": [
+                        {"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 3600}
+                    ],
+                },
+            },
+            "StoppingConditions": {"MaxInvocations": 1000},
+        },
+        **props,
+    )
+
+
+def estimate_warnings(stack: cdk.Stack) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("Worst case"))
+    return [str(w.entry.data) for w in found]
+
+
+def test_each_job_warns_with_its_worst_case_instance_hours():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    job = advanced_job(stack)
+    (warning,) = estimate_warnings(stack)
+
+    assert job.instance_hours.per_instance_type.keys() == {"ml.c5.xlarge", "ml.g4dn.xlarge"}
+    assert f"at most {job.instance_hours.total:g} instance-hours" in warning
+    assert "ml.c5.xlarge" in warning
+    assert "ml.g4dn.xlarge" in warning
+    assert "[ack: infrec-cdk:instanceHours]" in warning
+
+
+def test_max_instance_hours_refuses_a_job_that_could_use_more():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    with pytest.raises(
+        InfrecValidationError,
+        match=r"max_instance_hours: the job could use 2\.5 instance-hours, above the limit of 1",
+    ):
+        advanced_job(stack, max_instance_hours=1)
+    assert advanced_job(cdk.Stack(cdk.App(), "Other"), max_instance_hours=2.5) is not None
+
+
+def test_a_recommenders_limit_and_prices_apply_to_its_jobs():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    strict = InferenceRecommender(stack, "Strict", max_instance_hours=1)
+    with pytest.raises(InfrecValidationError, match="above the limit of 1"):
+        advanced_job(stack, recommender=strict)
+
+    priced = cdk.Stack(cdk.App(), "Priced")
+    shared = InferenceRecommender(
+        priced, "Recommender", instance_prices={"ml.c5.xlarge": 0.2, "ml.g4dn.xlarge": 0.8}
+    )
+    job = advanced_job(priced, recommender=shared)
+    (warning,) = estimate_warnings(priced)
+    expected = job.instance_hours.cost({"ml.c5.xlarge": 0.2, "ml.g4dn.xlarge": 0.8})
+    assert expected is not None
+    assert f"about {expected:,.2f} USD at the given prices" in warning
