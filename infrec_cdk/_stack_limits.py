@@ -43,7 +43,7 @@ class ResourceCountCheck:
                 f"{len(own)} resources, CloudFormation allows {MAX_RESOURCES} in a stack "
                 "(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
                 f"cloudformation-limits.html). It has {jobs} recommendation jobs, {waits} of them "
-                "waiting: jobs attached to one InferenceRecommender take 1 resource each (5 when "
+                "waiting: jobs attached to one InferenceRecommender take 1 resource each (4 when "
                 "they wait) and share the role, key and bucket; or split the jobs across stacks "
                 "(a NestedStack each)"
             )

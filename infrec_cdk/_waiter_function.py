@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
 from infrec_cdk import _security
 from infrec_cdk._stack_function import StackFunction
 
 import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
-from constructs import Construct
+from aws_cdk.interfaces.aws_events import IRuleRef
+from constructs import Construct, IValidation
 
 __all__ = ["WaiterFunction"]
 
@@ -26,6 +30,63 @@ _LIST_STEPS_REASON = (
     "ListInferenceRecommendationsJobSteps has no resource type in IAM: only * can be named; "
     "the waiter calls it for the jobs it was told to follow, to log their progress"
 )
+
+
+# A rule target's Input holds at most 8,192 characters (botocore's EventBridge model: TargetInput).
+MAX_RULE_INPUT = 8192
+# The input's text besides the condition ids: the stack's ARN (at most ~200), the rule's name.
+_RULE_INPUT_REST = 400
+
+
+@jsii.implements(cdk.IListProducer, IValidation)
+class _ConditionIds:
+    """The logical ids of the wait conditions a poll rule follows, rendered at synth."""
+
+    def __init__(self, stack: cdk.Stack) -> None:
+        self._stack = stack
+        self.ids: list[str] = []
+
+    def produce(self, _context: cdk.IResolveContext) -> list[str]:
+        """Return the ids (tokens, resolved by CDK to the final logical ids)."""
+        return list(self.ids)
+
+    def validate(self) -> list[str]:
+        """Refuse more waits than one rule's input can list (rare: ~150 waits of usual ids)."""
+        resolved = self._stack.resolve(self.ids)
+        size = len(json.dumps(resolved)) + _RULE_INPUT_REST
+        if size <= MAX_RULE_INPUT:
+            return []
+        return [
+            (
+                f"wait: {len(self.ids)} waiting jobs with the same poll_interval: the stack's poll "
+                f"rule would list their wait conditions in about {size} characters, and "
+                f"EventBridge takes at most {MAX_RULE_INPUT}; give some of them another "
+                "poll_interval (one rule each), shorter construct ids, or another stack"
+            )
+        ]
+
+
+@jsii.implements(events.IRuleTarget)
+class _PollTarget:
+    """The waiter function as a rule's target, without a permission of its own.
+
+    CDK's ``targets.LambdaFunction`` adds one ``AWS::Lambda::Permission`` per rule; the waiter
+    has one for every poll rule of the stack instead. A failed poll is not retried: the next
+    poll is the retry.
+    """
+
+    def __init__(self, function_arn: str, event: events.RuleTargetInput) -> None:
+        self._function_arn = function_arn
+        self._event = event
+
+    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        """Return the target: the waiter function, with the poll's input."""
+        del rule, id  # one target, the same whatever the rule
+        return events.RuleTargetConfig(
+            arn=self._function_arn,
+            input=self._event,
+            retry_policy=events.CfnRule.RetryPolicyProperty(maximum_retry_attempts=0),
+        )
 
 
 class WaiterFunction(StackFunction):
@@ -69,6 +130,16 @@ class WaiterFunction(StackFunction):
                 actions=["events:DescribeRule", "events:DisableRule"],
                 resources=[self.poll_rules_arn()],
             ),
+            # Which of the stack's wait conditions CloudFormation waits on, and what each waits
+            # for (its Metadata): lambda/sweep.py.
+            iam.PolicyStatement(
+                sid="ReadStackWaits",
+                actions=[
+                    "cloudformation:ListStackResources",
+                    "cloudformation:DescribeStackResource",
+                ],
+                resources=[cdk.Stack.of(self).stack_id],
+            ),
             iam.PolicyStatement(
                 actions=["events:PutEvents"],
                 resources=[self.arns.arn("events", "event-bus", "default")],
@@ -96,6 +167,7 @@ class WaiterFunction(StackFunction):
         """Create the stack's waiter (use ``WaiterFunction.of``)."""
         super().__init__(scope, id, log_encryption_key=log_encryption_key)
         self._archive_sids: set[str] = set()
+        self._poll_rules: dict[int, tuple[events.Rule, _ConditionIds]] = {}
         # One permission for every poll rule of the stack (their names start with the stack's
         # part of job names): Lambda compares SourceArn with StringLike (botocore's Lambda
         # model, AddPermissionRequest.SourceArn), so the trailing * covers them all.
@@ -108,6 +180,42 @@ class WaiterFunction(StackFunction):
             source_arn=self.poll_rules_arn(),
             source_account=cdk.Stack.of(self).account,
         )
+
+    def follow(self, condition: cdk.CfnWaitCondition, poll_minutes: int) -> events.Rule:
+        """Let the stack's poll rule for ``poll_minutes`` follow ``condition``; return the rule.
+
+        One rule per poll interval for the whole stack: it lists the conditions' logical ids
+        (rendered at synth, so a renamed one is listed as renamed), and ``lambda/sweep.py``
+        reads the job and handle from each condition's Metadata.
+        """
+        found = self._poll_rules.get(poll_minutes)
+        if found is None:
+            conditions = _ConditionIds(cdk.Stack.of(self))
+            rule_name = f"{self.stack_name_part}-poll-{poll_minutes}m"
+            rule = events.Rule(
+                self,
+                f"Poll{poll_minutes}m",
+                rule_name=rule_name,
+                schedule=events.Schedule.rate(cdk.Duration.minutes(poll_minutes)),
+                description="infrec-cdk: polls this stack's waiting recommendation jobs",
+            )
+            rule.add_target(
+                _PollTarget(
+                    self.function_arn,
+                    events.RuleTargetInput.from_object(
+                        {
+                            "StackId": cdk.Stack.of(self).stack_id,
+                            "RuleName": rule_name,
+                            "Conditions": cdk.Lazy.uncached_list(conditions),
+                        }
+                    ),
+                )
+            )
+            self.node.add_validation(conditions)
+            found = self._poll_rules[poll_minutes] = (rule, conditions)
+        rule, conditions = found
+        conditions.ids.append(condition.logical_id)
+        return rule
 
     def poll_rules_arn(self) -> str:
         """ARN of every poll rule of this stack (``<stack part of job names>-*``)."""

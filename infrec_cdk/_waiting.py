@@ -5,9 +5,12 @@ SageMaker announces nothing when they end. So the job resource answers at once, 
 
 - a ``WaitCondition`` (up to 12 hours) waits for the job, with a fresh handle per request (their
   logical ids carry a digest of the request, so a changed request waits for its new job);
-- an EventBridge rule (one per request) invokes the stack's waiter Lambda every poll interval;
-  the waiter logs progress and, when the job ends, signals the handle (SUCCESS on COMPLETED,
-  FAILURE with SageMaker's reason otherwise), publishes a completion event and disables the rule;
+- the stack's one EventBridge poll rule (per poll interval) invokes the stack's waiter Lambda;
+  the rule lists the stack's wait conditions and each condition's Metadata names its job and
+  handle, so the waiter follows every condition CloudFormation is waiting on: it logs progress
+  and, when a job ends, signals the handle (SUCCESS on COMPLETED, FAILURE with SageMaker's
+  reason otherwise) and publishes a completion event; it disables the rule once no listed
+  condition waits or is still to be created (``lambda/sweep.py``);
 - a ``Custom::InferenceRecommendationsResults`` resource, created once the wait is over, archives
   the full results to the output bucket and answers the top recommendation as attributes.
 
@@ -15,11 +18,12 @@ CloudFormation cannot update a wait condition ("Updates aren't supported" for Co
 Timeout: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html),
 and an update of a rule puts its template state back ("the rule is replaced with what you
 specify": https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html), which
-would re-enable a finished job's poll. So the digest also covers the timeout, the poll interval
-and the job resource's logical id: a change of any of them gives a fresh handle, condition and
-rule, never an update. The fresh rule's first poll finds the job ended, signals at once and
-disables itself; the announced tag keeps it from publishing a second event. The objective and
-limits are properties of the results resource only, whose Update answers in place.
+which is what re-enables the shared rule for a new wait. So the digest also covers the timeout,
+the poll interval and the job resource's logical id: a change of any of them gives a fresh
+handle and condition, never an update, and a new entry in the rule's list (the rule is updated,
+so enabled). The fresh condition's first poll finds the job ended and signals at once; the
+announced tag keeps it from publishing a second event. The objective and limits are properties
+of the results resource only, whose Update answers in place.
 
 Deleting or rolling back the stack deletes the rule (no poller outlives the stack) and the job
 resource stops a job that still runs.
@@ -39,11 +43,8 @@ from infrec_cdk._props import TypeChecked
 from infrec_cdk._waiter_function import WaiterFunction
 
 import aws_cdk as cdk
-import jsii
-from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IConstruct
 
 __all__ = [
@@ -56,6 +57,8 @@ __all__ = [
 ]
 
 RESULTS_RESOURCE_TYPE: Final = "Custom::InferenceRecommendationsResults"
+# The wait condition's Metadata key that says what it waits for (lambda/sweep.py reads it).
+WAIT_METADATA_KEY: Final = "infrec-cdk:wait"
 MAX_WAIT_SECONDS: Final = 43_200  # a WaitCondition's longest timeout (12 h)
 MAX_JOB_SECONDS: Final = 18_000  # the longest job SageMaker allows (5 h)
 MARGIN_SECONDS: Final = 3_600  # pending time, benchmarks still running, polling
@@ -308,29 +311,6 @@ def request_digest(
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
-@jsii.implements(events.IRuleTarget)
-class _PollTarget:
-    """The waiter function as a rule's target, without a permission of its own.
-
-    CDK's ``targets.LambdaFunction`` adds one ``AWS::Lambda::Permission`` per rule; the waiter
-    has one for every poll rule of the stack instead (``WaiterFunction``). A failed poll is not
-    retried: the next poll is the retry.
-    """
-
-    def __init__(self, function_arn: str, event: events.RuleTargetInput) -> None:
-        self._function_arn = function_arn
-        self._event = event
-
-    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
-        """Return the target: the waiter function, with the poll's input."""
-        del rule, id  # one target, the same whatever the rule
-        return events.RuleTargetConfig(
-            arn=self._function_arn,
-            input=self._event,
-            retry_policy=events.CfnRule.RetryPolicyProperty(maximum_retry_attempts=0),
-        )
-
-
 class JobWaiter(Construct):
     """The wait condition, the poll schedule and the results resource of one job."""
 
@@ -380,37 +360,19 @@ class JobWaiter(Construct):
         key_prefix = f"{job_name_prefix}/results"
 
         handle = cdk.CfnWaitConditionHandle(self, f"Handle{digest}")
-        # A name known at synth time: the rule's own input names it without a reference back to
-        # the rule (which would be a cycle). It starts with the stack's part of job names, which
-        # the waiter's one rule statement and the function's one permission name.
-        unique = cdk.Names.unique_resource_name(self, max_length=37)
-        rule_name = f"{waiter.stack_name_part}-{unique}-{digest}"
-        self.rule = events.Rule(
-            self,
-            f"Poll{digest}",
-            rule_name=rule_name,
-            schedule=events.Schedule.rate(wait.poll_interval),
-            description="infrec-cdk: polls a recommendation job until it ends",
-        )
-        self.rule.add_target(
-            _PollTarget(
-                waiter.function_arn,
-                events.RuleTargetInput.from_object(
-                    {
-                        "JobName": job_name,
-                        "SignalUrl": handle.ref,
-                        "RuleName": rule_name,
-                        "StackId": stack.stack_id,
-                        "LogicalResourceId": job_logical_id,
-                    }
-                ),
-            )
-        )
         self.condition = cdk.CfnWaitCondition(
             self, f"Condition{digest}", handle=handle.ref, timeout=str(timeout), count=1
         )
-        self.condition.node.add_dependency(job_resource)
-        self.condition.node.add_dependency(self.rule)
+        # What the stack's poll rule reads to follow this wait (lambda/sweep.py): CloudFormation
+        # resolves the references in a resource's Metadata, as it does for cfn-init's.
+        self.condition.add_metadata(
+            WAIT_METADATA_KEY,
+            {"JobName": job_name, "SignalUrl": handle.ref, "LogicalResourceId": job_logical_id},
+        )
+        # The metadata's Fn::GetAtt on the job already orders the condition after the job (a
+        # DependsOn as well is redundant: cfn-lint W3005).
+        poll_minutes = int(wait.poll_interval.to_seconds(integral=False)) // 60
+        self.condition.node.add_dependency(waiter.follow(self.condition, poll_minutes))
 
         # Jobs sharing a recommender share one archive grant (their prefixes' common start);
         # otherwise one per waiting construct (statement ids must be unique in the policy).

@@ -132,11 +132,12 @@ class _Paced:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Clients:
-    """SageMaker, S3 and EventBridge clients (typed loosely: only a few calls are used)."""
+    """SageMaker, S3, EventBridge and CloudFormation clients (typed loosely: few calls are used)."""
 
     sagemaker: Any
     s3: Any
     events: Any
+    cloudformation: Any = None
 
     def paced(self, pacing: Pacing) -> Clients:
         """Return these clients, their API calls retried as ``pacing`` allows."""
@@ -144,6 +145,9 @@ class Clients:
             sagemaker=_Paced(self.sagemaker, pacing),
             s3=_Paced(self.s3, pacing),
             events=_Paced(self.events, pacing),
+            cloudformation=None
+            if self.cloudformation is None
+            else _Paced(self.cloudformation, pacing),
         )
 
 
@@ -158,6 +162,7 @@ def boto3_clients(read_timeout: float) -> Clients:
         sagemaker=boto3.client("sagemaker", config=config),
         s3=boto3.client("s3", config=config),
         events=boto3.client("events", config=config),
+        cloudformation=boto3.client("cloudformation", config=config),
     )
 
 

@@ -44,7 +44,10 @@ __all__ = [
     "EVENT_SOURCE",
     "PollRequest",
     "completion_event",
+    "describe_job",
     "handle",
+    "log_progress",
+    "settle",
 ]
 
 EVENT_SOURCE: Final = "infrec-cdk"
@@ -137,7 +140,7 @@ def _signal_body(request: PollRequest, describe: Mapping[str, Any]) -> bytes:
     ).encode()
 
 
-def _describe(clients: Clients, job_name: str) -> Mapping[str, Any]:
+def describe_job(clients: Clients, job_name: str) -> Mapping[str, Any]:
     """Describe the job; one SageMaker does not know ends the wait (nothing to wait for)."""
     try:
         answer: Mapping[str, Any] = clients.sagemaker.describe_inference_recommendations_job(
@@ -208,6 +211,27 @@ def _publish(
     return True
 
 
+def settle(
+    request: PollRequest,
+    describe: Mapping[str, Any],
+    clients: Clients,
+    log: DecisionLog,
+    signal: Callable[[bytes], bool],
+) -> bool:
+    """Signal the wait of an ended job and publish its completion event once; True when done.
+
+    False leaves the work to the next poll: signalling again is harmless (same UniqueId), and
+    the announced tag keeps the event at one per job.
+    """
+    if not signal(_signal_body(request, describe)):
+        return False
+    log.decision("signal", "delivered", status=describe.get("Status"))
+    if describe.get("Status") in ENDED and not _publish(clients, request, describe, log):
+        log.decision("publish", "failed")
+        return False
+    return True
+
+
 def _announce(
     request: PollRequest,
     describe: Mapping[str, Any],
@@ -219,17 +243,13 @@ def _announce(
     if clients.events.describe_rule(Name=request.rule_name).get("State") == "DISABLED":
         log.decision("announce", "already-announced")
         return
-    if not signal(_signal_body(request, describe)):
-        return  # the rule stays enabled: the next poll signals again
-    log.decision("signal", "delivered", status=describe.get("Status"))
-    if describe.get("Status") in ENDED and not _publish(clients, request, describe, log):
-        log.decision("publish", "failed")
-        return  # the next poll signals again (harmless) and publishes again
+    if not settle(request, describe, clients, log, signal):
+        return  # the rule stays enabled: the next poll tries again
     clients.events.disable_rule(Name=request.rule_name)
     log.decision("announce", "done")
 
 
-def _log_progress(clients: Clients, request: PollRequest, status: str, log: DecisionLog) -> None:
+def log_progress(clients: Clients, request: PollRequest, status: str, log: DecisionLog) -> None:
     """Log the job's status and its step counts; a failure to count only logs."""
     if status == "NOT_FOUND":
         log.decision("poll", status, steps={})
@@ -286,7 +306,7 @@ def handle(
 
     try:
         aws = clients(min(20.0, max(1.0, remaining / 3)), pacing)
-        describe = _describe(aws, request.job_name)
+        describe = describe_job(aws, request.job_name)
         status = str(describe.get("Status", ""))
         if status in ENDED or status == "NOT_FOUND":
             _announce(request, describe, aws, log, signal)
@@ -294,4 +314,4 @@ def handle(
         # The next poll tries again; a job that never ends is caught by the wait's timeout.
         log.decision("poll", "error", error=_error_text(error))
         return
-    _log_progress(aws, request, status, log)
+    log_progress(aws, request, status, log)

@@ -1,8 +1,9 @@
 """Lambda entrypoint of the waiting machinery: scheduled polls and the results resource.
 
 One function per stack serves both: an event with a ``RequestType`` is CloudFormation's (the
-``Custom::InferenceRecommendationsResults`` resource); anything else is a poll from a job's
-EventBridge rule. Nothing escapes.
+``Custom::InferenceRecommendationsResults`` resource); one with ``Conditions`` comes from the
+stack's shared poll rule (``sweep``); anything else from a job's own rule, as stacks deployed by
+earlier versions have until their next update (``poll``). Nothing escapes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 
 import poll
 import results
+import sweep
 from log import LOGGER
 
 __all__ = ["handler"]
@@ -21,6 +23,8 @@ def handler(event: object, context: object) -> None:
     try:
         if isinstance(event, Mapping) and "RequestType" in event:
             results.handle(event, context)
+        elif sweep.is_sweep(event):
+            sweep.handle(event, context)
         else:
             poll.handle(event, context)
     except Exception as error:  # noqa: BLE001 (last line of defence: nothing reaches Lambda)

@@ -133,12 +133,12 @@ def test_jobs_on_a_recommender_share_its_role_key_and_network_with_a_prefix_each
     assert len(outputs) == 50  # a prefix per job in the one bucket
 
 
-def test_an_extra_job_adds_one_resource_and_an_extra_waiting_job_five():
+def test_an_extra_job_adds_one_resource_and_an_extra_waiting_job_four():
     assert resource_count(stack_with(12)) - resource_count(stack_with(2)) == 10
-    # The job, its wait handle, wait condition, poll rule and results resource.
+    # The job, its wait handle, wait condition and results resource: the poll rule is shared.
     assert (
         resource_count(stack_with(12, waiting=True)) - resource_count(stack_with(2, waiting=True))
-        == 5 * 10
+        == 4 * 10
     )
 
 
@@ -337,7 +337,7 @@ def test_waiting_jobs_share_one_invoke_permission_and_one_rule_statement():
 
 def test_a_stack_that_cannot_fit_is_refused_with_the_numbers():
     stack = cdk.Stack(cdk.App(), "TestStack")
-    for index in range(100):
+    for index in range(125):
         InferenceRecommendationsJob(
             stack,
             f"Job{index}",

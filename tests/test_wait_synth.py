@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -71,11 +72,21 @@ def waiter_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
     return list(policy["Properties"]["PolicyDocument"]["Statement"])
 
 
+def rule_input(template: dict[str, Any]) -> str:
+    (rule,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    return json.dumps(rule["Properties"]["Targets"][0]["Input"])
+
+
 @pytest.mark.parametrize("changed", ["timeout", "poll_interval"])
-def test_a_changed_timeout_or_poll_interval_gets_a_fresh_handle_condition_and_rule(changed):
-    # CloudFormation cannot update a wait condition, and updating a rule re-enables it.
-    fresh = wait_resource_ids(waiting_template(changed))
+def test_a_changed_timeout_or_poll_interval_gets_a_fresh_handle_and_condition(changed):
+    # CloudFormation cannot update a wait condition; the stack's poll rule lists the fresh one,
+    # so it is updated too, which re-enables it.
+    template = waiting_template(changed)
+    fresh = {k for k in wait_resource_ids(template) if "Poll" not in k}
     assert fresh.isdisjoint(wait_resource_ids(waiting_template("default")))
+    (condition,) = [k for k in fresh if "Condition" in k]
+    assert condition in rule_input(template)
+    assert rule_input(template) != rule_input(waiting_template("default"))
 
 
 def test_a_changed_objective_or_limit_keeps_the_wait_and_changes_only_the_results():

@@ -1,8 +1,9 @@
 """Updating a waiting stack's wait settings, deployed on the local CloudFormation.
 
 CloudFormation cannot update a wait condition, and an update of a rule puts back the template's
-state, ENABLED: a changed timeout or poll interval must come with fresh wait resources, and a
-finished job's poller must not start again.
+state, ENABLED: a changed timeout or poll interval must come with fresh wait resources, and the
+stack's poll rule must stop again once nothing waits (the first poll with nothing to wait for
+disables it, without asking SageMaker anything).
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def test_changing_only_the_timeout_waits_on_a_fresh_condition(
     assert len(fake_sagemaker.jobs) == 1, "no new job"
     assert second.outputs == first.outputs
     assert len(captured_events(aws_services, queue)) == 1, "one event per job"
+    polls = fake_sagemaker.operations().count(DESCRIBE)
+    waiting_cloudformation.advance(300)  # the first poll with nothing to wait for disables it
     assert set(poll_rules(aws_services).values()) == {"DISABLED"}
+    assert fake_sagemaker.operations().count(DESCRIBE) == polls  # and asks SageMaker nothing
 
 
 def test_changing_only_the_poll_interval_does_not_restart_a_finished_poller(
@@ -55,11 +59,13 @@ def test_changing_only_the_poll_interval_does_not_restart_a_finished_poller(
 ):
     queue = capture_completion_events(aws_services)
     waiting_cloudformation.deploy(waiting_template("default"))
+    waiting_cloudformation.advance(300)  # the first poll with nothing to wait for disables it
     assert set(poll_rules(aws_services).values()) == {"DISABLED"}
 
     second = waiting_cloudformation.deploy(waiting_template("poll_interval"))
 
     assert second.status == "UPDATE_COMPLETE", second.failure
+    waiting_cloudformation.advance(600)
     assert set(poll_rules(aws_services).values()) == {"DISABLED"}, "no poller runs on"
     polls = fake_sagemaker.operations().count(DESCRIBE)
     for _ in range(6):

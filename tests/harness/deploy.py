@@ -47,6 +47,7 @@ from tests.fakes.cfn_receiver import CfnResponseReceiver
 from tests.fakes.loopback import HttpReply, HttpRequest, LoopbackService
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness.resolve import STACK_ID, Resolver, as_cloudformation_sends
+from tests.harness.stack_api import StackResource
 
 __all__ = ["LocalCloudFormation", "Report", "WaitSignalReceiver"]
 
@@ -247,6 +248,8 @@ class LocalCloudFormation:
         self.status = "NONE"
         self.elapsed = 0.0  # fake seconds spent waiting
         self._rule_clock: dict[str, float] = {}
+        self._waiting_on: set[str] = set()  # wait conditions being created (and waiting)
+        self.stack_api: Any = None  # the StackApi serving this stack, when a fixture starts one
 
     # -- the public operations ---------------------------------------------------------------
 
@@ -558,7 +561,34 @@ class LocalCloudFormation:
             raise DeployFailed(logical_id, "the harness has no WaitSignalReceiver")
         return self.signals.url(f"{logical_id}-{uuid.uuid4().hex[:8]}")
 
+    def stack_resources(self) -> list[StackResource]:
+        """What ``ListStackResources`` shows now; Metadata resolved as CloudFormation does."""
+        resources = self.template.get("Resources", {})
+        resolver = self._resolver(self.template)
+
+        def metadata(logical_id: str) -> dict[str, Any] | None:
+            found = resources.get(logical_id, {}).get("Metadata")
+            return None if found is None else dict(resolver(found))
+
+        listed = [
+            StackResource(r.logical_id, r.physical_id, r.type, "CREATE_COMPLETE", metadata(k))
+            for k, r in list(self.state.items())
+        ]
+        listed += [
+            StackResource(k, k, WAIT_CONDITION, "CREATE_IN_PROGRESS", metadata(k))
+            for k in list(self._waiting_on)
+            if k not in self.state
+        ]
+        return listed
+
     def _wait(self, resource: Deployed) -> None:
+        self._waiting_on.add(resource.logical_id)
+        try:
+            self._wait_for_signals(resource)
+        finally:
+            self._waiting_on.discard(resource.logical_id)
+
+    def _wait_for_signals(self, resource: Deployed) -> None:
         assert self.signals is not None
         handle = str(resource.properties["Handle"]).split("?")[0].rsplit("/", 1)[-1]
         timeout = float(resource.properties.get("Timeout", 43200))

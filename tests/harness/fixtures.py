@@ -12,6 +12,7 @@ from moto.server import ThreadedMotoServer
 from tests.fakes.cfn_receiver import CfnResponseReceiver
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness.deploy import LocalCloudFormation, WaitSignalReceiver
+from tests.harness.stack_api import StackApi
 
 
 @pytest.fixture
@@ -61,12 +62,20 @@ def waiting_cloudformation(
     cfn_receiver: CfnResponseReceiver,
     wait_signals: WaitSignalReceiver,
     aws_services: str,
-) -> LocalCloudFormation:
-    """A local CloudFormation whose buckets and rules exist in moto (for waiting jobs)."""
-    return LocalCloudFormation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[LocalCloudFormation]:
+    """A local CloudFormation whose buckets and rules exist in moto (for waiting jobs).
+
+    Its own API (``ListStackResources``, ``DescribeStackResource``) answers the waiter's sweep.
+    """
+    stack = LocalCloudFormation(
         fake=fake_sagemaker,
         receiver=cfn_receiver,
         signals=wait_signals,
         aws_endpoint=aws_services,
         tick=300,  # five fake minutes a step: rules still fire once per step, tests stay quick
     )
+    with StackApi(stack.stack_resources) as api:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", api.url)
+        stack.stack_api = api
+        yield stack
