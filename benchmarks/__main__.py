@@ -85,9 +85,10 @@ def main() -> None:
     print("P4  polling while a job runs")
     print(
         f"    {polls.polls_per_job_per_minute:.2f} polls per waiting job per minute "
-        f"({polls.rules} poll rules for {polls.jobs} waiting jobs); each poll calls "
-        + ", ".join(f"{op} x{n}" for op, n in polls.calls_per_poll.items())
-        + f": {polls.calls_per_job_per_minute:.2f} SageMaker calls per job per minute"
+        f"({polls.rules} poll rule for {polls.jobs} waiting jobs); per job and poll: "
+        + ", ".join(f"{op} x{n:g}" for op, n in polls.calls_per_poll.items())
+        + f" ({polls.calls_per_job_per_minute:.2f} calls per job per minute); per sweep: "
+        + ", ".join(f"{op} x{n}" for op, n in polls.calls_per_sweep.items())
     )
     print()
 

@@ -1,12 +1,13 @@
-"""P4: how often a waiting job is polled, and the SageMaker calls each poll makes.
+"""P4: how often a waiting job is polled, and the API calls each poll makes.
 
-The rate comes from the synthesized template (the EventBridge rules that invoke the waiter);
-the calls per poll are counted by running the real poll once, for a job in progress, against
-the tests' fake SageMaker over HTTP through boto3.
+The rate comes from the synthesized template (the stack's poll rule and the wait conditions it
+lists); the calls are counted by running the real sweep once, over jobs in progress, against the
+tests' fake SageMaker and the harness's CloudFormation API, over HTTP through boto3.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -22,16 +23,17 @@ _RATE = re.compile(r"rate\((?P<count>\d+) (?P<unit>minute|minutes|hour|hours)\)"
 
 @dataclass(frozen=True)
 class PollingCost:
-    """Polls and SageMaker calls per waiting job per minute."""
+    """Polls and API calls per waiting job per minute."""
 
     jobs: int
     rules: int
     polls_per_job_per_minute: float
-    calls_per_poll: dict[str, int]
+    calls_per_poll: dict[str, float]  # SageMaker and CloudFormation calls per waiting job
+    calls_per_sweep: dict[str, int]  # calls a sweep makes once, whatever the number of jobs
 
     @property
     def calls_per_job_per_minute(self) -> float:
-        """SageMaker API calls per waiting job per minute."""
+        """API calls per waiting job per minute (SageMaker and CloudFormation)."""
         return self.polls_per_job_per_minute * sum(self.calls_per_poll.values())
 
 
@@ -68,54 +70,80 @@ def _synthesized_rules(jobs: int) -> list[dict[str, Any]]:
     ]
 
 
-def _calls_per_poll() -> dict[str, int]:
-    """Run one poll of a job in progress against the fake SageMaker; count its calls."""
+def _listed(rule: dict[str, Any]) -> int:
+    """How many wait conditions the rule's input lists (each is polled once a fire)."""
+    text = json.dumps(rule["Targets"][0]["Input"])
+    return len(re.findall(r"WaitCondition", text))
+
+
+def _calls_per_sweep(waiting: int) -> tuple[dict[str, float], dict[str, int]]:
+    """Run one sweep over ``waiting`` jobs in progress; return calls per job, and per sweep."""
     sys.path[:0] = [str(ROOT / "lambda"), str(ROOT)]
     import boto3  # noqa: PLC0415
 
     from tests.fakes.sagemaker import REGION, FakeSageMaker  # noqa: PLC0415
     from tests.harness.deploy import LambdaContext  # noqa: PLC0415
+    from tests.harness.resolve import STACK_ID  # noqa: PLC0415
+    from tests.harness.stack_api import StackApi, StackResource  # noqa: PLC0415
 
-    with FakeSageMaker() as fake:
+    resources = [
+        StackResource(
+            f"Wait{n}",
+            f"Wait{n}",
+            "AWS::CloudFormation::WaitCondition",
+            "CREATE_IN_PROGRESS",
+            {"infrec-cdk:wait": {"JobName": f"bench-job-{n}", "SignalUrl": "http://127.0.0.1:9/x"}},
+        )
+        for n in range(waiting)
+    ]
+    with FakeSageMaker() as fake, StackApi(lambda: resources) as api:
         os.environ.update(
             AWS_ENDPOINT_URL_SAGEMAKER=fake.endpoint_url,
+            AWS_ENDPOINT_URL_CLOUDFORMATION=api.url,
             AWS_ACCESS_KEY_ID="testing",
             AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 (the fake's)
             AWS_DEFAULT_REGION=REGION,
             AWS_CONFIG_FILE=os.devnull,
             AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         )
-        import poll  # noqa: PLC0415 (lambda/poll.py, on the path above)
+        import sweep  # noqa: PLC0415 (lambda/sweep.py, on the path above)
 
-        boto3.client("sagemaker").create_inference_recommendations_job(
-            JobName="bench-job",
-            JobType="Default",
-            RoleArn="arn:aws:iam::123456789012:role/job",
-            InputConfig={
-                "ModelPackageVersionArn": (
-                    "arn:aws:sagemaker:us-east-1:123456789012:model-package/m/1"
-                )
-            },
-        )
+        for n in range(waiting):
+            boto3.client("sagemaker").create_inference_recommendations_job(
+                JobName=f"bench-job-{n}",
+                JobType="Default",
+                RoleArn="arn:aws:iam::123456789012:role/job",
+                InputConfig={
+                    "ModelPackageVersionArn": (
+                        "arn:aws:sagemaker:us-east-1:123456789012:model-package/m/1"
+                    )
+                },
+            )
         fake.advance(120)
         before = len(fake.operations())
-        poll.handle(
-            {"JobName": "bench-job", "SignalUrl": "http://127.0.0.1:9/unused", "RuleName": "r"},
+        sweep.handle(
+            {"StackId": STACK_ID, "RuleName": "r", "Conditions": [r.logical_id for r in resources]},
             LambdaContext(60, "waiter"),
         )
-        calls: dict[str, int] = {}
+        per_job: dict[str, float] = {}
         for operation in fake.operations()[before:]:
-            calls[operation] = calls.get(operation, 0) + 1
-        return calls
+            per_job[operation] = per_job.get(operation, 0) + 1 / waiting
+        once = {call: api.calls.count(call) for call in dict.fromkeys(api.calls)}
+        per_job["DescribeStackResource"] = once.pop("DescribeStackResource", 0) / waiting
+        return per_job, once
 
 
 def measure(jobs: int = 3) -> PollingCost:
-    """Synthesize ``jobs`` waiting jobs, read their poll rules, and count one poll's calls."""
+    """Synthesize ``jobs`` waiting jobs, read the poll rules, and count one sweep's calls."""
     rules = _synthesized_rules(jobs)
-    polls = sum(_polls_per_minute(str(rule["ScheduleExpression"])) for rule in rules)
+    polls = sum(
+        _polls_per_minute(str(rule["ScheduleExpression"])) * _listed(rule) for rule in rules
+    )
+    per_job, per_sweep = _calls_per_sweep(jobs)
     return PollingCost(
         jobs=jobs,
         rules=len(rules),
         polls_per_job_per_minute=polls / jobs,
-        calls_per_poll=_calls_per_poll(),
+        calls_per_poll=per_job,
+        calls_per_sweep=per_sweep,
     )
