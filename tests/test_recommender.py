@@ -443,3 +443,43 @@ def test_a_recommenders_limit_and_prices_apply_to_its_jobs():
     expected = job.instance_hours.cost({"ml.c5.xlarge": 0.2, "ml.g4dn.xlarge": 0.8})
     assert expected is not None
     assert f"about {expected:,.2f} USD at the given prices" in warning
+
+
+def test_fifty_waiting_jobs_with_defaults_fit_with_room_to_spare():
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    for index in range(50):
+        InferenceRecommendationsJob(
+            stack,
+            f"Job{index}",
+            model=ModelSource.from_model_package_version(model_package(index)),
+            wait=Wait(),
+        )
+    template = dict(Template.from_stack(stack).to_json())
+    assert len(template["Resources"]) <= 250
+    assert max(inline_policy_sizes(template).values()) <= ROLE_INLINE_LIMIT
+
+
+def test_a_paced_campaign_runs_at_most_that_many_jobs_at_once(
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
+):
+    report = waiting_cloudformation.deploy(
+        template_of(stack_with(5, waiting=True, max_concurrent_jobs=2))
+    )
+
+    assert report.status == "CREATE_COMPLETE", report.failure
+    jobs = sorted(fake_sagemaker.jobs.values(), key=lambda job: job.created_at)
+    assert len(jobs) == 5
+    assert all(job.completion_time is not None for job in jobs)
+    for index, job in enumerate(jobs):
+        # The jobs that were running when this one started (itself included).
+        running_then = [
+            j
+            for j in jobs
+            if j.created_at <= job.created_at
+            and (j.completion_time is None or j.completion_time > job.created_at)
+        ]
+        assert len(running_then) <= 2, f"job {index} started beside {len(running_then) - 1}"
+    # The third started once the first had ended (without pacing, all five start at once).
+    first_end = jobs[0].completion_time
+    assert first_end is not None
+    assert jobs[2].created_at >= first_end

@@ -177,7 +177,12 @@ def _dependencies(resources: Mapping[str, Any]) -> dict[str, set[str]]:
     for logical_id, resource in resources.items():
         depends_on = resource.get("DependsOn", [])
         depends = {depends_on} if isinstance(depends_on, str) else set(depends_on)
-        refs = _references(resource.get("Properties", {}))
+        # References in Metadata order resources too: cfn-lint (AWS's template linter) reports
+        # a DependsOn as redundant when "a 'GetAtt' at 'Resources/.../Metadata/...'" enforces
+        # it (W3005).
+        refs = _references(resource.get("Properties", {})) | _references(
+            resource.get("Metadata", {})
+        )
         graph[logical_id] = {d for d in depends | refs if d in resources}
     return graph
 
