@@ -434,7 +434,16 @@ class InferenceRecommendationsJob(Construct):
         """The job's worst-case instance-hours per instance type (see ``_estimate``)."""
         cost = None if prices is None else estimate.cost(prices)
         dollars = "" if cost is None else f", about {cost:,.2f} USD at the given prices"
-        if limit is not None and estimate.total > limit:
+        bounded = estimate.tests is not None or estimate.limit is not None
+        if limit is not None and not bounded:
+            # Not refused: the request may well stay within the limit (a false refusal blocks).
+            cdk.Annotations.of(self).add_warning_v2(
+                "infrec-cdk:instanceHoursUnbounded",
+                f"max_instance_hours: {limit:g} cannot be checked at synth, since the number of "
+                f"instance types the job tests is not known ({estimate.describe()}); list them "
+                "in ContainerConfig.SupportedInstanceTypes or EndpointConfigurations",
+            )
+        elif limit is not None and estimate.total > limit:
             raise InfrecValidationError(
                 [
                     (

@@ -20,6 +20,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 
+from tests.annotations import warning_ids
 from tests.example_stacks import platform_app
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness.deploy import LocalCloudFormation
@@ -483,3 +484,15 @@ def test_a_paced_campaign_runs_at_most_that_many_jobs_at_once(
     first_end = jobs[0].completion_time
     assert first_end is not None
     assert jobs[2].created_at >= first_end
+
+
+def test_max_instance_hours_that_cannot_be_checked_warns_instead_of_refusing():
+    # A Default job without SupportedInstanceTypes: the model package chooses the candidates.
+    stack = cdk.Stack(cdk.App(), "TestStack")
+    InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_package_version(model_package(0)),
+        max_instance_hours=0.1,
+    )
+    assert "infrec-cdk:instanceHoursUnbounded" in warning_ids(stack)
