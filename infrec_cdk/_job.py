@@ -27,7 +27,7 @@ from infrec_cdk._instance_storage import (
 from infrec_cdk._job_role import JobRolePermissions, model_artifact_urls
 from infrec_cdk._names import job_name_prefix, path_digest
 from infrec_cdk._props import checked_props
-from infrec_cdk._recommender import InferenceRecommender
+from infrec_cdk._recommender import InferenceRecommender, MergedPolicy
 from infrec_cdk._removal import snapshot_problem
 from infrec_cdk._request import render_request
 from infrec_cdk._storage import new_key, new_output_bucket
@@ -381,6 +381,7 @@ class InferenceRecommendationsJob(Construct):
         owns_policy = self._choose_role(
             request, role if recommender is None or "RoleArn" in request else recommender.role
         )
+        self._role_given = role is not None
         problems += self._fill_provisioned(request, vpc, vpc_subnets, security_groups)
         if wait is not None:
             problems += wait_problems(wait)
@@ -414,9 +415,11 @@ class InferenceRecommendationsJob(Construct):
                 output_bucket=self.output_bucket,
                 encryption_key=self.encryption_key,
                 log_encryption_key=log_encryption_key,
-                # Jobs sharing a recommender share one grant: their prefixes start alike.
-                grant_prefix=None if recommender is None else self._shared_prefix("results"),
-                grant_sid=None if recommender is None else path_digest(recommender.node.path),
+                # Jobs sharing a bucket and key share one grant: their prefixes start alike.
+                grant_prefix=self._shared_prefix("results"),
+                grant_sid=path_digest(
+                    f"{self.output_bucket.node.path}|{self.encryption_key.node.path}"
+                ),
             )
             self.top_recommendation = waiter.top_recommendation
         if self._paced_after is not None and self._paced_after._waiter is not None:  # noqa: SLF001
@@ -590,6 +593,11 @@ class InferenceRecommendationsJob(Construct):
         if owns_policy and self.recommender is not None:
             permissions = self._job_role_permissions(request, self._shared_prefix("compiled"))
             policy = self.recommender.role_policy.add(permissions.statements, permissions.wildcards)
+        elif owns_policy and self._role_given:
+            # A role given to several jobs gets one policy, merged, not one per job.
+            permissions = self._job_role_permissions(request, self._shared_prefix("compiled"))
+            merged = MergedPolicy.for_role(cdk.Stack.of(self), self.role)
+            policy = merged.add(permissions.statements, permissions.wildcards)
         elif owns_policy:
             permissions = self._job_role_permissions(request, self._output_prefix)
             policy = iam.Policy(self, "RolePolicy", document=permissions.document())

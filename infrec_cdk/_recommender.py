@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from infrec_cdk import _security
 from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._names import path_digest
 from infrec_cdk._props import checked_props
 from infrec_cdk._removal import snapshot_problem
 from infrec_cdk._storage import new_key, new_output_bucket
@@ -55,6 +56,20 @@ class MergedPolicy:
         self._statements: dict[str, tuple[iam.PolicyStatement, set[str]]] = {}
         self._sids: dict[str, str] = {}  # Sid -> the key of the statement that has it
         self._acknowledged: set[tuple[str, str]] = set()
+
+    @classmethod
+    def for_role(cls, stack: cdk.Stack, role: iam.IRole) -> MergedPolicy:
+        """Return the stack's merged policy for ``role`` (given to jobs without a recommender)."""
+        registry_name = "_infrec_role_policies"
+        registry = getattr(stack, registry_name, None)
+        if not isinstance(registry, dict):
+            registry = {}
+            setattr(stack, registry_name, registry)
+        path = role.node.path
+        if path not in registry:
+            registry[path] = cls(stack, f"InfrecRolePolicy{path_digest(path)}", role)
+        found: MergedPolicy = registry[path]
+        return found
 
     def add(
         self, statements: Sequence[dict[str, object]], wildcards: Iterable[_security.Wildcard]

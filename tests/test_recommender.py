@@ -18,6 +18,8 @@ from infrec_cdk import (
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
 from tests.annotations import warning_ids
@@ -496,3 +498,40 @@ def test_max_instance_hours_that_cannot_be_checked_warns_instead_of_refusing():
         max_instance_hours=0.1,
     )
     assert "infrec-cdk:instanceHoursUnbounded" in warning_ids(stack)
+
+
+def test_a_role_key_and_bucket_given_to_fifty_waiting_jobs_gain_one_policy_and_one_grant():
+    # The platform team's way before recommenders: the same role, key and bucket to every job.
+    def build(count: int) -> dict[str, Any]:
+        stack = cdk.Stack(cdk.App(), "TestStack")
+        role = iam.Role.from_role_arn(
+            stack, "Role", "arn:aws:iam::123456789012:role/shared", mutable=True
+        )
+        key = kms.Key.from_key_arn(
+            stack, "Key", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234"
+        )
+        bucket = s3.Bucket.from_bucket_name(stack, "Bucket", "shared-outputs")
+        for index in range(count):
+            InferenceRecommendationsJob(
+                stack,
+                f"Job{index}",
+                model=ModelSource.from_model_package_version(model_package(index)),
+                role=role,
+                encryption_key=key,
+                output_bucket=bucket,
+                wait=Wait(),
+            )
+        return dict(Template.from_stack(stack).to_json())
+
+    two, fifty = build(2), build(50)
+
+    def policies(template: dict[str, Any]) -> dict[str, int]:
+        return {
+            k: len(r["Properties"]["PolicyDocument"]["Statement"])
+            for k, r in template["Resources"].items()
+            if r["Type"] == "AWS::IAM::Policy"
+        }
+
+    assert policies(fifty) == policies(two)  # the same policies, as many statements each
+    assert len(policies(fifty)) == 3  # the shared role's, the handler's, the waiter's
+    assert max(inline_policy_sizes(fifty).values()) <= ROLE_INLINE_LIMIT

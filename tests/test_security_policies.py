@@ -175,13 +175,15 @@ def test_every_wildcard_stays_in_this_account_and_region(template):
             if "*" not in flat or flat == "*":
                 continue
             if flat.startswith("<"):  # <Bucket.Arn>/prefix/*: objects of our own bucket
-                # A job's own prefix, or (jobs sharing a recommender) the stack's: "<part>-*".
+                # A job's own prefix, or (jobs sharing a role or bucket) the stack's: "<part>-*".
                 assert re.match(rf"^<\w+\.Arn>/[a-z0-9-]+(-\*)?/({OWN_PREFIX})/\*$", flat), flat
                 continue
             parts = plain_pseudo_parameters(flat).split(":", 5)
             assert parts[0] == "arn", flat
             if parts[2] == "s3":  # arn:aws:s3:::bucket/prefix/*
-                assert re.match(rf"^[a-z0-9.-]+/[a-z0-9-]+/({OWN_PREFIX})/\*$", parts[5]), flat
+                assert re.match(rf"^[a-z0-9.-]+/[a-z0-9-]+(-\*)?/({OWN_PREFIX})/\*$", parts[5]), (
+                    flat
+                )
                 continue
             assert stack_region.match(parts[3]), f"region of {flat}"
             if parts[4] == "*":
