@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import os
 
+# aws-cdk-lib's built-in CloudFormation validation loads a WebAssembly rule engine at a process's
+# first synth (about 2.5 s) and runs on every synth after (about 0.1 s each). Unless the feature
+# flag @aws-cdk/core:validateAgainstDefaultRules is set (it is not) it only prints warnings, and no
+# test reads them: cfn-lint checks every example template (tests/test_cfn_lint.py), and the
+# real-CLI tests (tests/test_example_app.py) keep it on, as a user's `cdk synth` runs it. Set
+# before jsii starts Node.js (the import below), which inherits the environment.
+os.environ.setdefault("CDK_VALIDATION", "false")
+
 from infrec_cdk._node import use_bundled_node
 
 # jsii starts Node.js at the first `import aws_cdk`: pick the pip-installed one before that.
