@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Final, Self
 
-__all__ = ["BotocoreTime", "SharedVirtualTime"]
+__all__ = ["BotocoreTime", "InstantPauses", "SharedVirtualTime"]
 
 # Real seconds a sleeper waits for the others to reach the clock before it calls it a bug.
 _STALL_SECONDS: Final = 60.0
@@ -126,6 +126,27 @@ class BotocoreTime:
             self._clock.sleep(seconds)
         else:
             time.sleep(seconds)
+
+    def __getattr__(self, name: str) -> object:
+        """Everything else is the real ``time`` module's."""
+        return getattr(time, name)
+
+
+class InstantPauses:
+    """``time`` as ``botocore.endpoint`` sees it, its pauses passing at once (and recorded).
+
+    botocore's standard retry mode pauses a random 0-1 s, 0-2 s, 0-4 s, ... before each retry,
+    in real time: a test of retries took a random time, up to 15 s. With this in that module's
+    ``time`` every attempt is still made, with no wait between them; ``pauses`` lists the pauses.
+    """
+
+    def __init__(self) -> None:
+        """Record no pause yet."""
+        self.pauses: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        """Record ``seconds`` and return at once."""
+        self.pauses.append(seconds)
 
     def __getattr__(self, name: str) -> object:
         """Everything else is the real ``time`` module's."""
