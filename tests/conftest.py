@@ -24,8 +24,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("AWS_PROFILE", None)
 
 # The handler's Delete looks for a late job, and waits for a stopping one, for as long as one
-# SageMaker call may take (about a minute). Tests that deploy whole templates let no fake time
-# pass meanwhile, so they keep that window short; tests of the window set it themselves.
-os.environ.setdefault("INFREC_DELETE_RECHECK_SECONDS", "0.5")
+# SageMaker call may take (about a minute), in real time. Tests that deploy whole templates let no
+# fake time pass meanwhile, so a stopping job is still stopping at the end of the window whatever
+# its length: they keep it short (it still gets its five looks); tests of the window set it
+# themselves.
+os.environ.setdefault("INFREC_DELETE_RECHECK_SECONDS", "0.1")
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.harness.fixtures"]
