@@ -72,6 +72,11 @@ class SharedVirtualTime:
         with self._changed:
             return threading.current_thread() in self._joined
 
+    def wait_for_pauses(self, count: int, timeout: float = 10.0) -> bool:
+        """Wait at most ``timeout`` real seconds until ``count`` pauses have begun; say if so."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.pauses) >= count, timeout)
+
     def sleep(self, seconds: float) -> None:
         """Wait until ``seconds`` of virtual time have passed (the calling thread must have joined).
 
