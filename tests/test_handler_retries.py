@@ -27,7 +27,7 @@ from botocore.config import Config
 from jobs import IAM_PROPAGATION_SECONDS, SageMakerError, default_client, retry_reason
 
 from tests.fakes.cfn_receiver import CfnResponseReceiver, ReceivedResponse
-from tests.fakes.clock import BotocoreTime, SharedVirtualTime
+from tests.fakes.clock import BotocoreTime, InstantPauses, SharedVirtualTime
 from tests.fakes.sagemaker import ApiError, Fault
 from tests.handler_events import (
     REQUEST,
@@ -72,10 +72,15 @@ def single_attempt_client(read_timeout: float) -> Any:
 
 
 @pytest.fixture
-def fifty_handlers_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[SharedVirtualTime]:
-    """One virtual clock for 50 concurrent handlers, their botocore pauses included."""
+def fifty_handlers_time(
+    monkeypatch: pytest.MonkeyPatch, botocore_pauses: InstantPauses
+) -> Iterator[SharedVirtualTime]:
+    """One virtual clock for 50 concurrent handlers, their botocore pauses included.
+
+    Other threads' botocore pauses (none expected) pass at once, as in every fake SageMaker test.
+    """
     with SharedVirtualTime(parties=50) as shared:
-        monkeypatch.setattr(botocore.endpoint, "time", BotocoreTime(shared))
+        monkeypatch.setattr(botocore.endpoint, "time", BotocoreTime(shared, botocore_pauses))
         yield shared
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Final, Self
+from typing import Any, Final, Self
 
 __all__ = ["BotocoreTime", "InstantPauses", "SharedVirtualTime"]
 
@@ -118,19 +118,21 @@ class BotocoreTime:
 
     botocore sleeps between the attempts of a call with ``time.sleep`` in ``botocore.endpoint``
     (standard retry mode); tests put this in that module's ``time`` (``monkeypatch.setattr``). A
-    thread that has not joined sleeps in real time, as without it.
+    thread that has not joined pauses as ``otherwise`` does (by default the real ``time``; the
+    ``fake_sagemaker`` fixture's ``InstantPauses``, say).
     """
 
-    def __init__(self, clock: SharedVirtualTime) -> None:
-        """Pause on ``clock``."""
+    def __init__(self, clock: SharedVirtualTime, otherwise: Any = time) -> None:
+        """Pause on ``clock``, or as ``otherwise`` does for threads that have not joined."""
         self._clock = clock
+        self._otherwise = otherwise
 
     def sleep(self, seconds: float) -> None:
         """Pause ``seconds``: on the shared clock if the calling thread takes part."""
         if self._clock.takes_part():
             self._clock.sleep(seconds)
         else:
-            time.sleep(seconds)
+            self._otherwise.sleep(seconds)
 
     def __getattr__(self, name: str) -> object:
         """Everything else is the real ``time`` module's."""
