@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import os
 
+# aws-cdk-lib's built-in CloudFormation validation loads a WebAssembly rule engine at a process's
+# first synth (about 2.5 s) and runs on every synth after (about 0.1 s each). Unless the feature
+# flag @aws-cdk/core:validateAgainstDefaultRules is set (it is not) it only prints warnings, and no
+# test reads them: cfn-lint checks every example template (tests/test_cfn_lint.py), and the
+# real-CLI tests (tests/test_example_app.py) keep it on, as a user's `cdk synth` runs it. Set
+# before jsii starts Node.js (the import below), which inherits the environment.
+os.environ.setdefault("CDK_VALIDATION", "false")
+
 from infrec_cdk._node import use_bundled_node
 
 # jsii starts Node.js at the first `import aws_cdk`: pick the pip-installed one before that.
@@ -16,8 +24,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("AWS_PROFILE", None)
 
 # The handler's Delete looks for a late job, and waits for a stopping one, for as long as one
-# SageMaker call may take (about a minute). Tests that deploy whole templates let no fake time
-# pass meanwhile, so they keep that window short; tests of the window set it themselves.
-os.environ.setdefault("INFREC_DELETE_RECHECK_SECONDS", "0.5")
+# SageMaker call may take (about a minute), in real time. Tests that deploy whole templates let no
+# fake time pass meanwhile, so a stopping job is still stopping at the end of the window whatever
+# its length: they keep it short (it still gets its five looks); tests of the window set it
+# themselves.
+os.environ.setdefault("INFREC_DELETE_RECHECK_SECONDS", "0.1")
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.harness.fixtures"]

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
-from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
 
+from tests.cfn_lint_gate import cfn_lint_findings
 from tests.example_stacks import EXAMPLE_STACKS, StackFactory
-
-# Informational checks (I*) are style advice on CDK's own output, e.g. Fn::Sub over Fn::Join.
-CONFIG = ManualArgs(regions=["us-east-1"])
 
 
 @pytest.mark.parametrize(("name", "factory"), EXAMPLE_STACKS, ids=[n for n, _ in EXAMPLE_STACKS])
 def test_template_has_no_cfn_lint_error_or_warning(name: str, factory: StackFactory) -> None:
     template = Template.from_stack(factory(cdk.App())).to_json()
-    matches = lint(json.dumps(template), config=CONFIG)
-    assert [f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}" for m in matches] == [], name
+    assert cfn_lint_findings(template) == [], name
 
 
 def test_handler_function_depends_on_its_policy_but_not_redundantly_on_its_role() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def template(request: dict[str, Any] | None = None) -> dict[str, Any]:
-    stack = ExampleStack(cdk.App(), "TestStack", request=request)
-    return dict(Template.from_stack(stack).to_json())
+    """The example stack's template: a fresh copy each call, synthesized once per request."""
+    return dict(json.loads(_synthesized(None if request is None else json.dumps(request))))
+
+
+@functools.cache
+def _synthesized(request: str | None) -> str:
+    stack = ExampleStack(
+        cdk.App(), "TestStack", request=None if request is None else json.loads(request)
+    )
+    return json.dumps(Template.from_stack(stack).to_json())
 
 
 def changed_request() -> dict[str, Any]:
@@ -68,11 +77,13 @@ def test_failed_create_rolls_back_with_the_physical_id_the_answer_gave(
     fake_sagemaker.inject(
         "CreateInferenceRecommendationsJob", Fault.resource_limit_exceeded(), times=10
     )
-    report = cloudformation.deploy(template())
+    deployed = template()
+    report = cloudformation.deploy(deployed)
 
     assert report.status == "ROLLBACK_COMPLETE"
     assert "ResourceLimitExceeded" in report.failure
-    job_events = [e for e in report.events if e.logical_id == job_resource(template())]
+    job_id = job_resource(deployed)
+    job_events = [e for e in report.events if e.logical_id == job_id]
     assert [(e.action, e.status) for e in job_events] == [
         ("Create", "FAILED"),
         ("Delete", "SUCCESS"),

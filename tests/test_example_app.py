@@ -96,6 +96,7 @@ def run_cdk(args: list[str], outdir: Path) -> subprocess.CompletedProcess[str]:
         "CDK_DISABLE_CLI_TELEMETRY": "true",
     }
     env.pop("JSII_NODE", None)  # prove the default set-up picks a supported Node.js
+    env.pop("CDK_VALIDATION", None)  # CDK's own template validation on, as a user's synth has it
     return subprocess.run(  # noqa: S603 (fixed command, no shell)
         [*cdk_cli(), "synth", "--no-notices", "--output", str(outdir), *args],
         cwd=ROOT,

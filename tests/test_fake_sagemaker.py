@@ -678,8 +678,7 @@ def test_held_fault_acts_on_the_call_only_once_its_gate_opens(fake_sagemaker, sa
         daemon=True,
     )
     creating.start()
-    while CREATE not in fake_sagemaker.operations():
-        time.sleep(0.01)
+    assert fake_sagemaker.wait_until(lambda: CREATE in fake_sagemaker.operations())
     assert fake_sagemaker.jobs == {}  # received, held
 
     gate.set()

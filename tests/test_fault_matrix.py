@@ -29,12 +29,14 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from typing import Any
 
 import handler
 import lifecycle
 import names
 import pytest
 from handler import handle
+from jobs import default_client
 
 from tests.fakes.cfn_receiver import CfnResponseReceiver, ReceivedResponse
 from tests.fakes.sagemaker import FakeSageMaker, Fault
@@ -70,19 +72,12 @@ def _tear_down(
     return answer
 
 
-def _wait_for(condition, seconds: float = 5.0) -> None:
-    give_up = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < give_up, "the condition never came true"
-        time.sleep(0.01)
-
-
 def _landing(create_may_land: threading.Event, fake: FakeSageMaker, name: str):
     """An action that lets a held Create land and returns once its job exists."""
 
     def land() -> None:
         create_may_land.set()
-        _wait_for(lambda: name in fake.jobs)
+        assert fake.wait_until(lambda: name in fake.jobs), "the held Create never landed"
 
     return land
 
@@ -221,12 +216,16 @@ def test_hang_before_the_create_is_answered_in_time_and_starts_no_job(fake_sagem
     sent = event(cfn_receiver, "Create")
     name = generated_name(sent)
     context = LambdaContext(2.7)  # a 0.7 s budget, and time to answer on a loaded machine
-    before = set(threading.enumerate())
+    workers: list[threading.Thread] = []
 
-    handle(sent, context, reserve_seconds=2.0)
+    def client(read_timeout: float) -> Any:
+        # The thread that makes the calls: recorded here, as it may end before handle returns.
+        workers.append(threading.current_thread())
+        return default_client(read_timeout)
+
+    handle(sent, context, client_factory=client, reserve_seconds=2.0)
     answered = time.monotonic()
     answer = cfn_receiver.response_for(sent["RequestId"])
-    workers = [t for t in threading.enumerate() if t not in before and t.name == "infrec-work"]
 
     assert answered < context.deadline  # before Lambda would stop the invocation
     assert answer.status == "FAILED"
@@ -377,7 +376,8 @@ def test_delete_while_a_create_is_in_flight_stops_the_job_it_starts(fake_sagemak
     name = generated_name(sent)
     creating = threading.Thread(target=run, args=(cfn_receiver, sent), daemon=True)
     creating.start()
-    _wait_for(lambda: CREATE in fake_sagemaker.operations())  # SageMaker is working on it
+    # SageMaker is working on it.
+    assert fake_sagemaker.wait_until(lambda: CREATE in fake_sagemaker.operations())
     # The Delete's first Describe finds nothing; the job lands before that answer is sent.
     fake_sagemaker.inject(DESCRIBE, Fault.then(_landing(create_may_land, fake_sagemaker, name)))
 

@@ -374,19 +374,24 @@ def test_sagemaker_hanging_is_answered_failed_before_the_deadline(fake_sagemaker
 def test_no_call_follows_the_answer_after_a_timeout(fake_sagemaker, cfn_receiver):
     fake_sagemaker.inject("CreateInferenceRecommendationsJob", Fault.hang())
     event = _event(cfn_receiver, "Create")
+    workers: list[threading.Thread] = []
+
+    def client(_read_timeout: float) -> Any:
+        workers.append(threading.current_thread())  # the thread that makes the calls
+        return default_client(read_timeout=0.6)
+
     # Answer after 0.5 s; botocore gives up on the hung Create after 0.6 s and would retry it.
     # The reserve is generous so a loaded machine still delivers the answer in time.
-    handler_module.handle(
-        event,
-        LambdaContext(3.0),
-        client_factory=lambda _: default_client(read_timeout=0.6),
-        reserve_seconds=2.5,
-    )
+    handler_module.handle(event, LambdaContext(3.0), client_factory=client, reserve_seconds=2.5)
     failed = cfn_receiver.response_for(event["RequestId"])
     assert failed.status == "FAILED"
     assert "did not answer within 0.5 s" in failed.reason
 
-    time.sleep(0.4)  # past botocore's read timeout and first retry delay
+    # Past botocore's read timeout, the work gives up without trying the Create again: its
+    # thread ends, having sent one Create.
+    (worker,) = workers
+    worker.join(timeout=10)
+    assert not worker.is_alive()
     assert fake_sagemaker.operations().count("CreateInferenceRecommendationsJob") == 1
     assert fake_sagemaker.jobs == {}
 
@@ -402,9 +407,8 @@ def test_a_job_created_after_the_timeout_is_stopped_by_the_rollback(fake_sagemak
 
     name = failed.body["PhysicalResourceId"]
     create_may_land.set()
-    waited = time.monotonic() + 5
-    while name not in fake_sagemaker.jobs and time.monotonic() < waited:
-        time.sleep(0.02)  # SageMaker got the Create and starts the job after all
+    # SageMaker got the Create and starts the job after all.
+    assert fake_sagemaker.wait_until(lambda: name in fake_sagemaker.jobs)
     assert fake_sagemaker.running_jobs() == [name]
 
     rollback = _run(cfn_receiver, _delete(cfn_receiver, name))

@@ -1,20 +1,21 @@
 """Throttling and IAM propagation: the handler spends its budget on backoff, not a fixed count.
 
-The pauses run on a virtual clock (or, for 50 concurrent Creates, on a clock 20 times faster than
-real time) so that no test waits in real time for a backoff.
+The pauses run on a virtual clock (for 50 concurrent Creates, one the 50 handlers share with
+botocore's own pauses and the fake's rate limit) so that no test waits in real time for a backoff.
 """
 
 from __future__ import annotations
 
 import copy
 import threading
-import time
+from collections.abc import Iterator
 from typing import Any
 
 from infrec_cdk import InferenceRecommendationsJob, ModelSource
 
 import aws_cdk as cdk
 import boto3
+import botocore.endpoint
 import handler as handler_module
 import pytest
 from aws_cdk import aws_iam as iam
@@ -26,6 +27,7 @@ from botocore.config import Config
 from jobs import IAM_PROPAGATION_SECONDS, SageMakerError, default_client, retry_reason
 
 from tests.fakes.cfn_receiver import CfnResponseReceiver, ReceivedResponse
+from tests.fakes.clock import BotocoreTime, InstantPauses, SharedVirtualTime
 from tests.fakes.sagemaker import ApiError, Fault
 from tests.handler_events import (
     REQUEST,
@@ -52,20 +54,6 @@ NOT_ASSUMABLE = ApiError.validation(
 )
 
 
-class ScaledTime:
-    """Real time, sped up: ``factor`` virtual seconds pass in each real second."""
-
-    def __init__(self, factor: float) -> None:
-        self.factor = factor
-        self.started = time.monotonic()
-
-    def clock(self) -> float:
-        return (time.monotonic() - self.started) * self.factor
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds / self.factor)
-
-
 _CLIENTS = threading.Lock()
 
 
@@ -83,10 +71,23 @@ def single_attempt_client(read_timeout: float) -> Any:
         return boto3.client("sagemaker", config=config)
 
 
+@pytest.fixture
+def fifty_handlers_time(
+    monkeypatch: pytest.MonkeyPatch, botocore_pauses: InstantPauses
+) -> Iterator[SharedVirtualTime]:
+    """One virtual clock for 50 concurrent handlers, their botocore pauses included.
+
+    Other threads' botocore pauses (none expected) pass at once, as in every fake SageMaker test.
+    """
+    with SharedVirtualTime(parties=50) as shared:
+        monkeypatch.setattr(botocore.endpoint, "time", BotocoreTime(shared, botocore_pauses))
+        yield shared
+
+
 def run_with(
     receiver: CfnResponseReceiver,
     sent: dict[str, Any],
-    time_: VirtualTime | ScaledTime,
+    time_: VirtualTime | SharedVirtualTime,
     client_factory: Any = locked_client,
 ) -> ReceivedResponse:
     handler_module.handle(
@@ -209,12 +210,13 @@ def test_a_throttled_stop_is_tried_again(fake_sagemaker, cfn_receiver):
 
 
 def test_fifty_creates_at_once_under_a_rate_limit_start_fifty_jobs_once_each(
-    fake_sagemaker, cfn_receiver
+    fake_sagemaker, cfn_receiver, fifty_handlers_time
 ):
-    # SageMaker-like limits: 2 calls a second per operation, 5 at once (on a clock 20x faster),
-    # and 50 handlers that all start at the same moment, as CloudFormation starts them.
-    scaled = ScaledTime(20)
-    limit = fake_sagemaker.limit_rate(2.0, 5, clock=scaled.clock)
+    # SageMaker-like limits: 2 calls a second per operation, 5 at once, and 50 handlers that all
+    # start at the same moment, as CloudFormation starts them. The limit, the handlers' pauses
+    # and botocore's share a virtual clock that moves only while all 50 handlers pause.
+    shared = fifty_handlers_time
+    limit = fake_sagemaker.limit_rate(2.0, 5, clock=shared.clock)
     sent = [
         event(cfn_receiver, "Create", request=copy.deepcopy(REQUEST), LogicalResourceId=f"Job{n}")
         for n in range(50)
@@ -224,8 +226,13 @@ def test_fifty_creates_at_once_under_a_rate_limit_start_fifty_jobs_once_each(
 
     def invoke(one: dict[str, Any]) -> None:
         client = clients.pop()
+
+        def joined_client(_timeout: float) -> Any:
+            shared.join()  # the handler's work thread takes part in the shared time
+            return client
+
         start.wait()
-        run_with(cfn_receiver, one, scaled, lambda _timeout: client)
+        run_with(cfn_receiver, one, shared, joined_client)
 
     threads = [threading.Thread(target=invoke, args=(one,)) for one in sent]
     for thread in threads:
@@ -264,21 +271,33 @@ def fifty_job_template() -> dict[str, Any]:
 
 
 def test_a_fifty_job_stack_deploys_through_the_harness_under_a_rate_limit(
-    fake_sagemaker, cfn_receiver
+    fake_sagemaker, cfn_receiver, fifty_handlers_time
 ):
     # CloudFormation creates the 50 job resources at once (parallel=True); SageMaker allows 2
-    # calls a second per operation, 5 at once. The handlers' pauses and the limit share a clock
-    # 20x faster than real time.
-    scaled = ScaledTime(20)
-    limit = fake_sagemaker.limit_rate(2.0, 5, clock=scaled.clock)
+    # calls a second per operation, 5 at once. The limit, the handlers' pauses and botocore's
+    # share a virtual clock that moves only while all 50 handlers pause.
+    shared = fifty_handlers_time
+    template = fifty_job_template()
+    limit = fake_sagemaker.limit_rate(2.0, 5, clock=shared.clock)
+
+    def joined_client(read_timeout: float) -> Any:
+        shared.join()  # the handler's work thread takes part in the shared time
+        return locked_client(read_timeout)
+
     stack = LocalCloudFormation(
         fake=fake_sagemaker,
         receiver=cfn_receiver,
         parallel=True,
-        handler_options={"handler": {"retry_clock": scaled.clock, "retry_sleep": scaled.sleep}},
+        handler_options={
+            "handler": {
+                "client_factory": joined_client,
+                "retry_clock": shared.clock,
+                "retry_sleep": shared.sleep,
+            }
+        },
     )
 
-    report = stack.deploy(fifty_job_template())
+    report = stack.deploy(template)
 
     assert report.status == "CREATE_COMPLETE", report.failure
     assert [e for e in report.events if e.status == "FAILED"] == []

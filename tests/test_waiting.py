@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -84,11 +85,21 @@ def template_of(stack: cdk.Stack) -> dict[str, Any]:
     return dict(Template.from_stack(stack).to_json())
 
 
+def default_template() -> dict[str, Any]:
+    """``waiting_stack()``'s template: synthesized once per module, a fresh copy each call."""
+    return dict(json.loads(_default_template()))
+
+
+@functools.cache
+def _default_template() -> str:
+    return json.dumps(template_of(waiting_stack()))
+
+
 def test_default_job_waits_signals_archives_and_exposes_the_top(
     waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker, aws_services: str
 ):
     queue = capture_completion_events(aws_services)
-    report = waiting_cloudformation.deploy(template_of(waiting_stack()))
+    report = waiting_cloudformation.deploy(default_template())
 
     assert report.status == "CREATE_COMPLETE", report.failure
     (job,) = fake_sagemaker.jobs.values()
@@ -150,7 +161,7 @@ def test_a_failed_job_fails_the_stack_with_its_reason(
     queue = capture_completion_events(aws_services)
     fake_sagemaker.set_outcome(None, status="FAILED", failure_reason="Benchmark endpoint OOM")
 
-    report = waiting_cloudformation.deploy(template_of(waiting_stack()))
+    report = waiting_cloudformation.deploy(default_template())
 
     assert report.status == "ROLLBACK_COMPLETE"
     assert "ended FAILED: Benchmark endpoint OOM" in report.failure
@@ -196,7 +207,7 @@ def test_hundred_recommendations_still_fit_the_response(
     waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
 ):
     fake_sagemaker.recommendations_per_job = 100
-    report = waiting_cloudformation.deploy(template_of(waiting_stack()))
+    report = waiting_cloudformation.deploy(default_template())
 
     assert report.status == "CREATE_COMPLETE", report.failure
     results = [r for r in waiting_cloudformation.receiver.responses if "ArchiveUri" in r.data]
@@ -209,7 +220,7 @@ def test_hundred_recommendations_still_fit_the_response(
 def test_update_with_a_changed_request_waits_for_the_new_job(
     waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
 ):
-    first = waiting_cloudformation.deploy(template_of(waiting_stack()))
+    first = waiting_cloudformation.deploy(default_template())
     second = waiting_cloudformation.deploy(
         template_of(waiting_stack(description="a changed request"))
     )
@@ -240,19 +251,19 @@ def test_a_five_hour_job_waits_longer_than_five_hours():
 
 
 def test_default_jobs_get_the_longest_job_plus_a_margin():
-    timeout = int(wait_condition(template_of(waiting_stack()))["Properties"]["Timeout"])
+    timeout = int(wait_condition(default_template())["Properties"]["Timeout"])
     assert timeout == 18_000 + 3_600
 
 
 def test_a_changed_request_gets_a_fresh_wait_handle():
-    first = template_of(waiting_stack())
+    first = default_template()
     second = template_of(waiting_stack(description="changed"))
     handles = [
         {k for k, r in t["Resources"].items() if r["Type"].startswith("AWS::CloudFormation::Wait")}
         for t in (first, second)
     ]
     assert handles[0].isdisjoint(handles[1])
-    same = template_of(waiting_stack())
+    same = template_of(waiting_stack())  # synthesized again: the ids are the same
     assert {k for k in same["Resources"] if "Wait" in k} == {
         k for k in first["Resources"] if "Wait" in k
     }
@@ -263,7 +274,7 @@ def test_polls_once_a_minute_by_default_and_as_configured():
         (rule,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
         return str(rule["Properties"]["ScheduleExpression"])
 
-    assert schedule(template_of(waiting_stack())) == "rate(1 minute)"
+    assert schedule(default_template()) == "rate(1 minute)"
     five = Wait(poll_interval=cdk.Duration.minutes(5))
     assert schedule(template_of(waiting_stack(five))) == "rate(5 minutes)"
 

@@ -6,18 +6,35 @@ import os
 from collections.abc import Iterator
 
 import boto3
+import botocore.endpoint
 import pytest
 from types_boto3_sagemaker import SageMakerClient
 
 from tests.fakes.cfn_receiver import CfnResponseReceiver
+from tests.fakes.clock import InstantPauses
 from tests.fakes.sagemaker import REGION, FakeSageMaker
 
-__all__ = ["cfn_receiver", "fake_sagemaker", "sagemaker_client"]
+__all__ = ["botocore_pauses", "cfn_receiver", "fake_sagemaker", "sagemaker_client"]
 
 
 @pytest.fixture
-def fake_sagemaker(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSageMaker]:
-    """A started fake SageMaker that boto3 clients created during the test reach."""
+def botocore_pauses(monkeypatch: pytest.MonkeyPatch) -> InstantPauses:
+    """botocore's pauses between the attempts of a call pass at once (see ``InstantPauses``)."""
+    pauses = InstantPauses()
+    monkeypatch.setattr(botocore.endpoint, "time", pauses)
+    return pauses
+
+
+@pytest.fixture
+def fake_sagemaker(
+    monkeypatch: pytest.MonkeyPatch, botocore_pauses: InstantPauses
+) -> Iterator[FakeSageMaker]:
+    """A started fake SageMaker that boto3 clients created during the test reach.
+
+    botocore retries the fake's throttling, 5xx and timeouts as it retries SageMaker's, every
+    attempt made, but without its random real-time pauses between them (``botocore_pauses``).
+    """
+    del botocore_pauses  # requested for its effect
     with FakeSageMaker() as fake:
         monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", fake.endpoint_url)
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

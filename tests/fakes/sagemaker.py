@@ -665,6 +665,8 @@ class FakeSageMaker(LoopbackService):
         self.model = _service_model()
         self._now = float(int(time.time()) if start_time is None else start_time)
         self._lock = threading.RLock()
+        # Notified (lock held) whenever a call is received or acted on: see ``wait_until``.
+        self._changed = threading.Condition(self._lock)
         self._faults: dict[str, collections.deque[Fault]] = collections.defaultdict(
             collections.deque
         )
@@ -736,6 +738,16 @@ class FakeSageMaker(LoopbackService):
         with self._lock:
             self._faults[operation].extend([fault] * times)
 
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+        """Wait at most ``timeout`` real seconds for ``condition()``; return whether it holds.
+
+        ``condition`` is checked with the fake's lock held, at once and after every call the fake
+        receives or acts on: it may read ``jobs``, ``calls`` and ``operations()``. For a test that
+        waits for another thread's call to reach the fake, without polling or sleeping.
+        """
+        with self._changed:
+            return self._changed.wait_for(condition, timeout)
+
     def running_jobs(self) -> list[str]:
         """Names of the jobs in PENDING or IN_PROGRESS."""
         with self._lock:
@@ -758,6 +770,7 @@ class FakeSageMaker(LoopbackService):
         with self._lock:
             self.calls.append((operation, params if isinstance(params, dict) else {}))
             fault = self._next_fault(operation)
+            self._changed.notify_all()
         if fault is not None:
             if fault.error is not None:
                 return fault.error.reply()
@@ -797,7 +810,10 @@ class FakeSageMaker(LoopbackService):
         assert shape is not None  # every operation of the fake has an input
         self.validator.check(shape, params)
         with self._lock:
-            result = handler(params)
+            try:
+                result = handler(params)
+            finally:
+                self._changed.notify_all()
         body = b"" if result is None else json.dumps(result).encode()
         headers = {"Content-Type": JSON_CONTENT_TYPE, "x-amzn-RequestId": str(uuid.uuid4())}
         return HttpReply(200, body, headers)
