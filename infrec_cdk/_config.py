@@ -10,13 +10,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from infrec_cdk._props import TypeChecked
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sagemaker as sagemaker
 from constructs import IDependable
+
+if TYPE_CHECKING:
+    # Only an annotation: importing aws_cdk.aws_sagemaker costs 30-60 ms a process, and a user
+    # who has a CfnModel has imported it already.
+    from aws_cdk import aws_sagemaker as sagemaker
 
 __all__ = [
     "ContainerConfig",

@@ -11,7 +11,6 @@ from infrec_cdk._props import checked_props
 
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 __all__ = ["RecommendedEndpoint"]
@@ -77,6 +76,9 @@ class RecommendedEndpoint(Construct):
             )
         if problems or top is None:
             raise InfrecValidationError(problems, construct_path=self.node.path)
+
+        # Imported here, not with the package: most stacks define no endpoint (30-60 ms).
+        from aws_cdk import aws_sagemaker as sagemaker  # noqa: PLC0415
 
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self,

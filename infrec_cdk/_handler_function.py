@@ -36,8 +36,8 @@ class JobHandler(StackFunction):
 
     SINGLETON_ID: ClassVar[str] = "InfrecJobHandler8f1c2a7e"
     HANDLER: ClassVar[str] = "handler.handler"
-    TIMEOUT: ClassVar[cdk.Duration] = cdk.Duration.minutes(5)
-    SERVICE_TIMEOUT: ClassVar[cdk.Duration] = cdk.Duration.minutes(20)
+    TIMEOUT_MINUTES: ClassVar[int] = 5
+    SERVICE_TIMEOUT_MINUTES: ClassVar[int] = 20
     DESCRIPTION: ClassVar[str] = "infrec-cdk: Custom::InferenceRecommendationsJob handler"
     ROLE_DESCRIPTION: ClassVar[str] = (
         "infrec-cdk job handler: starts and stops this stack's recommendation jobs"

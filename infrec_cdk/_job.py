@@ -635,7 +635,7 @@ class InferenceRecommendationsJob(Construct):
             service_token=self._handler.function_arn,
             resource_type=RESOURCE_TYPE,
             properties={"Request": request, "JobNamePrefix": self.job_name_prefix},
-            service_timeout=JobHandler.SERVICE_TIMEOUT,
+            service_timeout=cdk.Duration.minutes(JobHandler.SERVICE_TIMEOUT_MINUTES),
         )
         # The job keeps its permissions until it has been stopped, and the handler its own.
         self._resource.node.add_dependency(

@@ -24,7 +24,6 @@ from infrec_cdk._tokens import is_unresolved
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
 __all__ = ["JobRolePermissions", "model_artifact_urls"]
@@ -41,6 +40,12 @@ def model_artifact_urls(model: ModelSource) -> tuple[str, ...]:
     ``model_data_url`` values that are plain strings (not tokens) are returned.
     """
     model_resource = model.dependency
+    if model_resource is None:
+        return ()
+    # Imported here: only a model of this app (ModelSource.from_model) gets this far, and its
+    # author has imported aws_cdk.aws_sagemaker already (30-60 ms for every other process).
+    from aws_cdk import aws_sagemaker as sagemaker  # noqa: PLC0415
+
     if not isinstance(model_resource, sagemaker.CfnModel):
         return ()
     stack = cdk.Stack.of(model_resource)

@@ -43,7 +43,8 @@ class StackFunction(Construct):
 
     SINGLETON_ID: ClassVar[str]  # fixed, never renamed: the logical ids derive from it
     HANDLER: ClassVar[str]
-    TIMEOUT: ClassVar[cdk.Duration]
+    # Minutes, made Durations when used: a Duration made at import is a Node.js call per import.
+    TIMEOUT_MINUTES: ClassVar[int]
     # How long CloudFormation waits for an answer from this function's custom resources
     # (ServiceTimeout, default and at most one hour:
     # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html).
@@ -52,7 +53,7 @@ class StackFunction(Construct):
     # (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): three
     # timeouts and three minutes, and a little margin; then a function that never answers fails
     # the resource instead of hanging the stack for an hour.
-    SERVICE_TIMEOUT: ClassVar[cdk.Duration]
+    SERVICE_TIMEOUT_MINUTES: ClassVar[int]
     DESCRIPTION: ClassVar[str]
     ROLE_DESCRIPTION: ClassVar[str]
     # Lambda findings (concurrency, DLQ, VPC) that do not apply, with this function's reasons.
@@ -153,7 +154,7 @@ class StackFunction(Construct):
             # Given the role construct, CDK would also add a DependsOn on it: cfn-lint W3005.
             role=iam.Role.from_role_arn(self, "FunctionRole", self.role.role_arn, mutable=False),
             log_group=self.log_group,
-            timeout=self.TIMEOUT,
+            timeout=cdk.Duration.minutes(self.TIMEOUT_MINUTES),
             memory_size=256,
             description=self.DESCRIPTION,
             environment={"LOG_LEVEL": "INFO"},

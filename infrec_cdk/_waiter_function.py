@@ -94,8 +94,8 @@ class WaiterFunction(StackFunction):
 
     SINGLETON_ID: ClassVar[str] = "InfrecJobWaiter3b9d51c4"
     HANDLER: ClassVar[str] = "waiter.handler"
-    TIMEOUT: ClassVar[cdk.Duration] = cdk.Duration.minutes(1)
-    SERVICE_TIMEOUT: ClassVar[cdk.Duration] = cdk.Duration.minutes(10)
+    TIMEOUT_MINUTES: ClassVar[int] = 1
+    SERVICE_TIMEOUT_MINUTES: ClassVar[int] = 10
     DESCRIPTION: ClassVar[str] = (
         "infrec-cdk: polls waiting recommendation jobs, archives their results"
     )

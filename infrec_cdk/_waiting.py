@@ -387,7 +387,7 @@ class JobWaiter(Construct):
             "Results",
             service_token=waiter.function_arn,
             resource_type=RESULTS_RESOURCE_TYPE,
-            service_timeout=WaiterFunction.SERVICE_TIMEOUT,
+            service_timeout=cdk.Duration.minutes(WaiterFunction.SERVICE_TIMEOUT_MINUTES),
             properties={
                 "JobName": job_name,
                 "Bucket": output_bucket.bucket_name,
