@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from infrec_cdk import _security
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._names import path_digest
+from infrec_cdk._policy_size import PolicySizeCheck
 from infrec_cdk._props import checked_props
 from infrec_cdk._removal import snapshot_problem
 from infrec_cdk._storage import new_key, new_output_bucket
@@ -104,6 +105,9 @@ class MergedPolicy:
             policy = iam.Policy(self._scope, self._id, statements=new_statements)
             self._role.attach_inline_policy(policy)
             self.policy = policy
+            self._scope.node.add_validation(
+                PolicySizeCheck(policy, f"the job role shared by {self._scope.node.path}")
+            )
         elif new_statements:
             policy.add_statements(*new_statements)
         fresh_wildcards = [

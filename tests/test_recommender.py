@@ -13,7 +13,9 @@ from infrec_cdk import (
     InfrecValidationError,
     ModelSource,
     Wait,
+    _policy_size,
 )
+from infrec_cdk._policy_size import rendered_length
 
 import aws_cdk as cdk
 import pytest
@@ -551,3 +553,34 @@ def test_a_role_key_and_bucket_given_to_fifty_waiting_jobs_gain_one_policy_and_o
     assert policies(fifty) == policies(two)  # the same policies, as many statements each
     assert len(policies(fifty)) == 3  # the shared role's, the handler's, the waiter's
     assert max(inline_policy_sizes(fifty).values()) <= ROLE_INLINE_LIMIT
+
+
+def test_a_merged_policy_that_cannot_fit_its_role_is_refused_and_one_that_may_not_warns(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # IAM's limit, lowered so that a few jobs reach it (the check reads it when it runs).
+    def stack_of(count: int) -> tuple[cdk.Stack, int, int]:
+        stack = stack_with(count)
+        (shared,) = [c for c in stack.node.children if isinstance(c, InferenceRecommender)]
+        policy = shared.role_policy.policy
+        assert policy is not None
+        document = stack.resolve(policy.document)
+        return (
+            stack,
+            rendered_length(document, longest=False),
+            rendered_length(document, longest=True),
+        )
+
+    refused, shortest, _ = stack_of(3)
+    monkeypatch.setattr(_policy_size, "MAX_ROLE_POLICY_CHARACTERS", shortest - 1)
+    with pytest.raises(RuntimeError, match=rf"takes at least {shortest} characters, and IAM"):
+        Template.from_stack(refused)
+
+    warned, shortest, longest = stack_of(3)
+    assert shortest < longest  # the references' lengths are only known at deploy time
+    monkeypatch.setattr(_policy_size, "MAX_ROLE_POLICY_CHARACTERS", shortest)
+    assert "infrec-cdk:rolePolicySize" in warning_ids(warned)
+
+    fits, _, longest = stack_of(3)
+    monkeypatch.setattr(_policy_size, "MAX_ROLE_POLICY_CHARACTERS", longest)
+    assert "infrec-cdk:rolePolicySize" not in warning_ids(fits)
