@@ -26,6 +26,7 @@ from infrec_cdk._instance_storage import (
 )
 from infrec_cdk._job_role import JobRolePermissions, model_artifact_urls
 from infrec_cdk._names import job_name_prefix, path_digest
+from infrec_cdk._network import EndpointNetwork, private_subnets_problem
 from infrec_cdk._props import checked_props
 from infrec_cdk._recommender import InferenceRecommender, MergedPolicy
 from infrec_cdk._removal import snapshot_problem
@@ -415,11 +416,6 @@ class InferenceRecommendationsJob(Construct):
                 output_bucket=self.output_bucket,
                 encryption_key=self.encryption_key,
                 log_encryption_key=log_encryption_key,
-                # Jobs sharing a bucket and key share one grant: their prefixes start alike.
-                grant_prefix=self._shared_prefix("results"),
-                grant_sid=path_digest(
-                    f"{self.output_bucket.node.path}|{self.encryption_key.node.path}"
-                ),
             )
             self.top_recommendation = waiter.top_recommendation
         if self._paced_after is not None and self._paced_after._waiter is not None:  # noqa: SLF001
@@ -557,15 +553,12 @@ class InferenceRecommendationsJob(Construct):
                 problems.append(
                     "InputConfig.VpcConfig: is given both in the request and as `vpc`; use one"
                 )
-            elif vpc is not None and vpc_subnets is None and not _has_private_subnets(vpc):
-                problems.append(
-                    "vpc: has no private subnets (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED), so "
-                    "the benchmark endpoints would run in its public subnets; give a VPC with "
-                    "private subnets, or choose the subnets yourself with vpc_subnets="
-                    "ec2.SubnetSelection(...)"
-                )
+            elif vpc is not None and (no_private := private_subnets_problem(vpc, vpc_subnets)):
+                problems.append(no_private)
             elif vpc is not None:
-                input_config["VpcConfig"] = self._vpc_config(vpc, vpc_subnets, security_groups)
+                network = EndpointNetwork(self, vpc, vpc_subnets, security_groups)
+                self.security_groups = network.security_groups
+                input_config["VpcConfig"] = network.vpc_config(self)
         output_config = request.setdefault("OutputConfig", {})
         if isinstance(output_config, dict):
             output_config.setdefault("KmsKeyId", self.encryption_key.key_arn)
@@ -580,23 +573,26 @@ class InferenceRecommendationsJob(Construct):
     def _output_prefix(self) -> str:
         return f"{self.job_name_prefix}/compiled"
 
-    def _shared_prefix(self, kind: str) -> str:
-        """Return the key pattern covering every job's ``kind`` prefix in a shared bucket.
+    @property
+    def _shared_output_prefix(self) -> str:
+        """The key pattern covering every job's compiled output in a shared bucket.
 
         Every job name prefix of a stack starts with the stack's part (``_names``).
         """
-        return f"{self._handler.stack_name_part}-*/{kind}"
+        return f"{self._handler.stack_name_part}-*/compiled"
 
     def _start_job(self, request: Document, *, owns_policy: bool) -> None:
         """Create the job role's policy, the handler's grants and the custom resource."""
         policy: iam.Policy | None = None
-        if owns_policy and self.recommender is not None:
-            permissions = self._job_role_permissions(request, self._shared_prefix("compiled"))
-            policy = self.recommender.role_policy.add(permissions.statements, permissions.wildcards)
-        elif owns_policy and self._role_given:
-            # A role given to several jobs gets one policy, merged, not one per job.
-            permissions = self._job_role_permissions(request, self._shared_prefix("compiled"))
-            merged = MergedPolicy.for_role(cdk.Stack.of(self), self.role)
+        if owns_policy and (self.recommender is not None or self._role_given):
+            # A shared role (a recommender's, or one given to several jobs) gets one policy,
+            # merged, not one per job.
+            permissions = self._job_role_permissions(request, self._shared_output_prefix)
+            merged = (
+                MergedPolicy.for_role(cdk.Stack.of(self), self.role)
+                if self.recommender is None
+                else self.recommender.role_policy
+            )
             policy = merged.add(permissions.statements, permissions.wildcards)
         elif owns_policy:
             permissions = self._job_role_permissions(request, self._output_prefix)
@@ -645,37 +641,6 @@ class InferenceRecommendationsJob(Construct):
         """The job's ARN (a token)."""
         self.job_name: str = self._resource.get_att_string("JobName")
         """The job's name (a token)."""
-
-    def _vpc_config(
-        self,
-        vpc: ec2.IVpc,
-        vpc_subnets: ec2.SubnetSelection | None,
-        security_groups: Sequence[ec2.ISecurityGroup] | None,
-    ) -> Document:
-        """Security groups (one new, inbound-closed group by default) and subnets of ``vpc``."""
-        self.security_groups = list(security_groups or []) or [
-            ec2.SecurityGroup(
-                self,
-                "SecurityGroup",
-                vpc=vpc,
-                allow_all_outbound=True,
-                description="infrec-cdk benchmark endpoints: no inbound traffic",
-            )
-        ]
-        selection = vpc_subnets or ec2.SubnetSelection()
-        subnets = vpc.select_subnets(
-            availability_zones=selection.availability_zones,
-            one_per_az=selection.one_per_az,
-            subnet_filters=selection.subnet_filters,
-            subnet_group_name=selection.subnet_group_name,
-            subnets=selection.subnets,
-            subnet_type=selection.subnet_type,
-        )
-        self.node.add_dependency(subnets.internet_connectivity_established)
-        return {
-            "SecurityGroupIds": [group.security_group_id for group in self.security_groups],
-            "Subnets": list(subnets.subnet_ids),
-        }
 
     def _check(
         self, request: Document, problems: list[str], *, library_tags: tuple[str, ...]
@@ -945,8 +910,3 @@ def _default_recommender(job: InferenceRecommendationsJob) -> InferenceRecommend
 def _library_tags(*, waiting: bool) -> tuple[str, ...]:
     """Return the tags infrec-cdk puts on a job besides the user's."""
     return HANDLER_TAGS + (WAITER_TAGS if waiting else ())
-
-
-def _has_private_subnets(vpc: ec2.IVpc) -> bool:
-    """Whether ``vpc`` has PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets (CDK's default pick)."""
-    return bool(vpc.private_subnets) or bool(vpc.isolated_subnets)

@@ -9,7 +9,7 @@ recommended endpoint from inside the VPC.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from infrec_cdk import _security
@@ -18,7 +18,67 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-__all__ = ["INTERFACE_ENDPOINT_SERVICES", "VpcEndpoints", "add_vpc_endpoints"]
+__all__ = [
+    "INTERFACE_ENDPOINT_SERVICES",
+    "EndpointNetwork",
+    "VpcEndpoints",
+    "add_vpc_endpoints",
+    "private_subnets_problem",
+]
+
+
+def private_subnets_problem(vpc: ec2.IVpc, vpc_subnets: ec2.SubnetSelection | None) -> str | None:
+    """Say why ``vpc`` cannot host the benchmark endpoints by default, or ``None``.
+
+    CDK's default selection is the private subnets (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED);
+    without any, the endpoints would run in public subnets.
+    """
+    if vpc_subnets is not None or vpc.private_subnets or vpc.isolated_subnets:
+        return None
+    return (
+        "vpc: has no private subnets (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED), so the "
+        "benchmark endpoints would run in its public subnets; give a VPC with private subnets, "
+        "or choose the subnets yourself with vpc_subnets=ec2.SubnetSelection(...)"
+    )
+
+
+class EndpointNetwork:
+    """The subnets and security groups of benchmark endpoints in a VPC (one job's, or shared)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        vpc: ec2.IVpc,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+    ) -> None:
+        """Select the subnets; create one inbound-closed group in ``scope`` unless given groups."""
+        self.security_groups: list[ec2.ISecurityGroup] = list(security_groups or []) or [
+            ec2.SecurityGroup(
+                scope,
+                "SecurityGroup",
+                vpc=vpc,
+                allow_all_outbound=True,
+                description="infrec-cdk benchmark endpoints: no inbound traffic",
+            )
+        ]
+        selection = vpc_subnets or ec2.SubnetSelection()
+        self.subnets = vpc.select_subnets(
+            availability_zones=selection.availability_zones,
+            one_per_az=selection.one_per_az,
+            subnet_filters=selection.subnet_filters,
+            subnet_group_name=selection.subnet_group_name,
+            subnets=selection.subnets,
+            subnet_type=selection.subnet_type,
+        )
+        self._group_ids = [group.security_group_id for group in self.security_groups]
+        self._subnet_ids = list(self.subnets.subnet_ids)
+
+    def vpc_config(self, job: Construct) -> dict[str, object]:
+        """Return ``job``'s ``InputConfig.VpcConfig``; the job waits for the subnets' routes."""
+        job.node.add_dependency(self.subnets.internet_connectivity_established)
+        return {"SecurityGroupIds": list(self._group_ids), "Subnets": list(self._subnet_ids)}
+
 
 # Fixed, never renamed: the logical ids of the endpoints derive from it (and from the VPC's path).
 _ID_PREFIX = "InfrecVpcEndpoints"

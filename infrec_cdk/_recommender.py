@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from infrec_cdk import _security
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._names import path_digest
+from infrec_cdk._network import EndpointNetwork, private_subnets_problem
 from infrec_cdk._policy_size import PolicySizeCheck
 from infrec_cdk._props import checked_props
 from infrec_cdk._removal import snapshot_problem
@@ -206,12 +207,9 @@ class InferenceRecommender(Construct):
             problems.append(f"max_instance_hours: {max_instance_hours:g} must be above 0")
         if max_concurrent_jobs is not None and max_concurrent_jobs < 1:
             problems.append(f"max_concurrent_jobs: {max_concurrent_jobs} must be at least 1")
-        if vpc is not None and vpc_subnets is None and not _has_private_subnets(vpc):
-            problems.append(
-                "vpc: has no private subnets (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED), so the "
-                "benchmark endpoints would run in its public subnets; give a VPC with private "
-                "subnets, or choose the subnets yourself with vpc_subnets=ec2.SubnetSelection(...)"
-            )
+        no_private = None if vpc is None else private_subnets_problem(vpc, vpc_subnets)
+        if no_private is not None:
+            problems.append(no_private)
         if problems:
             raise InfrecValidationError(problems, construct_path=self._path)
         self.stack = cdk.Stack.of(self)
@@ -248,7 +246,7 @@ class InferenceRecommender(Construct):
         """The VPC of the jobs' benchmark endpoints, if any."""
         self._vpc_subnets = vpc_subnets
         self._given_groups = list(security_groups or [])
-        self._vpc_config: dict[str, object] | None = None
+        self._network: EndpointNetwork | None = None
         self.security_groups: list[ec2.ISecurityGroup] = []
         """The security groups of the benchmark endpoints (once a job uses the VPC)."""
         self.jobs: list[InferenceRecommendationsJob] = []
@@ -270,34 +268,12 @@ class InferenceRecommender(Construct):
 
     def vpc_config(self, job: Construct) -> dict[str, object] | None:
         """Return ``job``'s ``InputConfig.VpcConfig`` (shared groups and subnets), or ``None``."""
-        vpc = self.vpc
-        if vpc is None:
+        if self.vpc is None:
             return None
-        selection = self._vpc_subnets or ec2.SubnetSelection()
-        subnets = vpc.select_subnets(
-            availability_zones=selection.availability_zones,
-            one_per_az=selection.one_per_az,
-            subnet_filters=selection.subnet_filters,
-            subnet_group_name=selection.subnet_group_name,
-            subnets=selection.subnets,
-            subnet_type=selection.subnet_type,
-        )
-        job.node.add_dependency(subnets.internet_connectivity_established)
-        if self._vpc_config is None:
-            self.security_groups = self._given_groups or [
-                ec2.SecurityGroup(
-                    self,
-                    "SecurityGroup",
-                    vpc=vpc,
-                    allow_all_outbound=True,
-                    description="infrec-cdk benchmark endpoints: no inbound traffic",
-                )
-            ]
-            self._vpc_config = {
-                "SecurityGroupIds": [group.security_group_id for group in self.security_groups],
-                "Subnets": list(subnets.subnet_ids),
-            }
-        return {key: list(value) for key, value in self._vpc_config.items()}  # type: ignore[call-overload]
+        if self._network is None:  # subnets selected and the group created once, for all jobs
+            self._network = EndpointNetwork(self, self.vpc, self._vpc_subnets, self._given_groups)
+            self.security_groups = self._network.security_groups
+        return self._network.vpc_config(job)
 
     def attach(self, job: InferenceRecommendationsJob) -> InferenceRecommendationsJob | None:
         """Record ``job``; return the job it must wait for under ``max_concurrent_jobs``."""
@@ -336,8 +312,3 @@ class _PacingCheck:
             for job in recommender.jobs
             if job.wait is None
         ]
-
-
-def _has_private_subnets(vpc: ec2.IVpc) -> bool:
-    """Whether ``vpc`` has PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets (CDK's default pick)."""
-    return bool(vpc.private_subnets) or bool(vpc.isolated_subnets)

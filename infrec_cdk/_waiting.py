@@ -326,14 +326,8 @@ class JobWaiter(Construct):
         output_bucket: s3.IBucket,
         encryption_key: kms.IKey,
         log_encryption_key: kms.IKey | None = None,
-        grant_prefix: str | None = None,
-        grant_sid: str | None = None,
     ) -> None:
-        """Wait for ``job_resource``'s job; archive its results below ``<job_name_prefix>/results``.
-
-        ``grant_prefix`` and ``grant_sid``: the waiter's archive grant, when shared with other
-        jobs (default: this job's results prefix alone).
-        """
+        """Wait for the job of ``job_resource``; archive its results below its results prefix."""
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         waiter = WaiterFunction.of(self, log_encryption_key=log_encryption_key)
@@ -374,13 +368,13 @@ class JobWaiter(Construct):
         poll_minutes = int(wait.poll_interval.to_seconds(integral=False)) // 60
         self.condition.node.add_dependency(waiter.follow(self.condition, poll_minutes))
 
-        # Jobs sharing a recommender share one archive grant (their prefixes' common start);
-        # otherwise one per waiting construct (statement ids must be unique in the policy).
+        # One archive grant per bucket and key, on the stack's job prefixes (every job name
+        # prefix starts with the stack's part: _names), whatever the number of jobs using them.
         waiter.allow_archive(
             output_bucket,
-            grant_prefix or key_prefix,
+            f"{waiter.stack_name_part}-*/results",
             encryption_key,
-            sid=grant_sid or path_digest(self.node.path),
+            sid=path_digest(f"{output_bucket.node.path}|{encryption_key.node.path}"),
         )
         self.results = cdk.CustomResource(
             self,

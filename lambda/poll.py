@@ -45,8 +45,11 @@ __all__ = [
     "PollRequest",
     "completion_event",
     "describe_job",
+    "error_text",
     "handle",
+    "job_log",
     "log_progress",
+    "poll_job",
     "settle",
 ]
 
@@ -176,7 +179,8 @@ def _step_counts(clients: Clients, job_name: str) -> dict[str, int]:
     return dict(counts)
 
 
-def _error_text(error: Exception) -> str:
+def error_text(error: Exception) -> str:
+    """Return an error as one log field: its type and message."""
     return f"{type(error).__name__}: {error}"
 
 
@@ -207,7 +211,7 @@ def _publish(
     except (ClientError, BotoCoreError) as error:
         # The event is out: the caller disables the rule all the same, which ends this wait's
         # announcing; only a later wait for this job could announce it again.
-        log.decision("tag", "failed", error=_error_text(error))
+        log.decision("tag", "failed", error=error_text(error))
     return True
 
 
@@ -257,7 +261,7 @@ def log_progress(clients: Clients, request: PollRequest, status: str, log: Decis
     try:
         steps = _step_counts(clients, request.job_name)
     except (ClientError, BotoCoreError) as error:
-        log.decision("poll", status, steps_error=_error_text(error))
+        log.decision("poll", status, steps_error=error_text(error))
         return
     log.decision("poll", status, steps=steps)
 
@@ -285,16 +289,46 @@ def handle(
             request_type="Poll", request_id="", logical_resource_id="", physical_resource_id=""
         ).decision("poll", "invalid-event", error=str(error))
         return
-    log = DecisionLog(
+    log = job_log(request, str(getattr(context, "aws_request_id", "")))
+    deadline = started + max(1.0, remaining - 2.0)
+    pacing = Pacing(deadline=deadline, clock=clock, sleep=sleep, jitter=jitter)
+    try:
+        aws = clients(min(20.0, max(1.0, remaining / 3)), pacing)
+    except (ClientError, BotoCoreError) as error:
+        log.decision("poll", "error", error=error_text(error))
+        return
+    poll_job(request, aws, log, deadline=deadline, clock=clock, sleep=sleep, announce=_announce)
+
+
+def job_log(request: PollRequest, request_id: str) -> DecisionLog:
+    """Return the decision log of one job's poll (the signal URL kept out of it)."""
+    return DecisionLog(
         request_type="Poll",
-        request_id=str(getattr(context, "aws_request_id", "")),
+        request_id=request_id,
         logical_resource_id=request.logical_resource_id,
         physical_resource_id=request.job_name,
         job_name=request.job_name,
         secrets=secrets_of(request.signal_url),
     )
-    deadline = started + max(1.0, remaining - 2.0)
-    pacing = Pacing(deadline=deadline, clock=clock, sleep=sleep, jitter=jitter)
+
+
+# What is done once a job has ended: ``_announce`` (a job's own rule) or ``settle`` (the sweep).
+Announce = Callable[
+    [PollRequest, Mapping[str, Any], Clients, DecisionLog, Callable[[bytes], bool]], object
+]
+
+
+def poll_job(
+    request: PollRequest,
+    aws: Clients,
+    log: DecisionLog,
+    *,
+    deadline: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    announce: Announce,
+) -> None:
+    """Describe the job once; once it ended, ``announce`` it; then log its progress."""
 
     def signal(body: bytes) -> bool:
         delivery = send(
@@ -305,13 +339,12 @@ def handle(
         return delivery.delivered
 
     try:
-        aws = clients(min(20.0, max(1.0, remaining / 3)), pacing)
         describe = describe_job(aws, request.job_name)
         status = str(describe.get("Status", ""))
         if status in ENDED or status == "NOT_FOUND":
-            _announce(request, describe, aws, log, signal)
+            announce(request, describe, aws, log, signal)
     except (ClientError, BotoCoreError) as error:
         # The next poll tries again; a job that never ends is caught by the wait's timeout.
-        log.decision("poll", "error", error=_error_text(error))
+        log.decision("poll", "error", error=error_text(error))
         return
     log_progress(aws, request, status, log)

@@ -31,10 +31,9 @@ from typing import Any, Final
 
 from aws import Clients, ClientsFactory, Pacing, default_clients
 from botocore.exceptions import BotoCoreError, ClientError
-from cfn_response import send
 from deadline import remaining_seconds
-from log import DecisionLog, configure, secrets_of
-from poll import ENDED, PollRequest, describe_job, log_progress, settle
+from log import DecisionLog, configure
+from poll import PollRequest, error_text, job_log, poll_job, settle
 
 __all__ = ["METADATA_KEY", "SweepRequest", "handle", "is_sweep"]
 
@@ -138,7 +137,7 @@ def handle(
     try:
         statuses = _statuses(aws, request.stack_id)
     except (ClientError, BotoCoreError) as error:
-        sweep_log.decision("sweep", "error", error=f"{type(error).__name__}: {error}")
+        sweep_log.decision("sweep", "error", error=error_text(error))
         return
     to_come = [c for c in request.conditions if c not in statuses]
     waiting = [c for c in request.conditions if statuses.get(c) == _WAITING]
@@ -159,7 +158,7 @@ def handle(
     try:
         aws.events.disable_rule(Name=request.rule_name)
     except (ClientError, BotoCoreError) as error:
-        sweep_log.decision("sweep", "error", error=f"{type(error).__name__}: {error}")
+        sweep_log.decision("sweep", "error", error=error_text(error))
         return
     sweep_log.decision("sweep", "idle")
 
@@ -181,27 +180,12 @@ def _poll_one(
     except (ClientError, BotoCoreError, ValueError, KeyError) as error:
         sweep_log.decision("sweep", "unreadable", condition=condition, error=str(error))
         return
-    log = DecisionLog(
-        request_type="Poll",
-        request_id=request_id,
-        logical_resource_id=one.logical_resource_id,
-        physical_resource_id=one.job_name,
-        job_name=one.job_name,
-        secrets=secrets_of(one.signal_url),
+    poll_job(
+        one,
+        aws,
+        job_log(one, request_id),
+        deadline=deadline,
+        clock=clock,
+        sleep=sleep,
+        announce=settle,
     )
-
-    def signal(body: bytes) -> bool:
-        delivery = send(one.signal_url, body, deadline=deadline, log=log, clock=clock, sleep=sleep)
-        if not delivery.delivered:
-            log.decision("signal", "undelivered", error=delivery.detail)
-        return delivery.delivered
-
-    try:
-        describe = describe_job(aws, one.job_name)
-        status = str(describe.get("Status", ""))
-        if status in ENDED or status == "NOT_FOUND":
-            settle(one, describe, aws, log, signal)
-    except (ClientError, BotoCoreError) as error:
-        log.decision("poll", "error", error=f"{type(error).__name__}: {error}")
-        return
-    log_progress(aws, one, status, log)
