@@ -34,36 +34,59 @@ _LIST_STEPS_REASON = (
 
 # A rule target's Input holds at most 8,192 characters (botocore's EventBridge model: TargetInput).
 MAX_RULE_INPUT = 8192
-# The input's text besides the condition ids: the stack's ARN (at most ~200), the rule's name.
-_RULE_INPUT_REST = 400
+# The stack's ARN is only known at deploy time: at its shortest and at its longest (a stack name
+# has at most 128 characters; the id ends with a 36-character UUID).
+_STACK_ARN_SHORTEST = "arn:aws:cloudformation:us-east-1:123456789012:stack/{name}/" + "0" * 36
+_STACK_ARN_LONGEST = (
+    "arn:aws-iso-b:cloudformation:ap-southeast-4:123456789012:stack/{name}/" + "0" * 36
+)
 
 
 @jsii.implements(cdk.IListProducer, IValidation)
 class _ConditionIds:
     """The logical ids of the wait conditions a poll rule follows, rendered at synth."""
 
-    def __init__(self, stack: cdk.Stack) -> None:
-        self._stack = stack
+    def __init__(self, rule: events.Rule, rule_name: str) -> None:
+        self._rule = rule
+        self._rule_name = rule_name
         self.ids: list[str] = []
 
     def produce(self, _context: cdk.IResolveContext) -> list[str]:
         """Return the ids (tokens, resolved by CDK to the final logical ids)."""
         return list(self.ids)
 
+    def _input_length(self, stack: cdk.Stack, arn: str, name: str) -> int:
+        text = {
+            "StackId": arn.format(name=name),
+            "RuleName": self._rule_name,
+            "Conditions": stack.resolve(self.ids),
+        }
+        return len(json.dumps(text, separators=(",", ":")))
+
     def validate(self) -> list[str]:
-        """Refuse more waits than one rule's input can list (rare: ~150 waits of usual ids)."""
-        resolved = self._stack.resolve(self.ids)
-        size = len(json.dumps(resolved)) + _RULE_INPUT_REST
-        if size <= MAX_RULE_INPUT:
-            return []
-        return [
-            (
-                f"wait: {len(self.ids)} waiting jobs with the same poll_interval: the stack's poll "
-                f"rule would list their wait conditions in about {size} characters, and "
-                f"EventBridge takes at most {MAX_RULE_INPUT}; give some of them another "
-                "poll_interval (one rule each), shorter construct ids, or another stack"
+        """Refuse more waits than the rule's input can list at all; warn when it may not."""
+        stack = cdk.Stack.of(self._rule)
+        known = None if cdk.Token.is_unresolved(stack.stack_name) else stack.stack_name
+        shortest = self._input_length(stack, _STACK_ARN_SHORTEST, known or "x")
+        longest = self._input_length(stack, _STACK_ARN_LONGEST, known or "x" * 128)
+        what = (
+            f"wait: {len(self.ids)} waiting jobs with the same poll_interval: the stack's poll "
+            "rule lists their wait conditions in"
+        )
+        advice = (
+            f"EventBridge takes at most {MAX_RULE_INPUT} (botocore's model, TargetInput); give "
+            "some of them another poll_interval (one rule each), shorter construct ids, or "
+            "another stack"
+        )
+        if shortest > MAX_RULE_INPUT:
+            return [f"{what} at least {shortest} characters, and {advice}"]
+        if longest > MAX_RULE_INPUT:
+            cdk.Annotations.of(self._rule).add_warning_v2(
+                "infrec-cdk:pollRuleInputSize",
+                f"{what} up to {longest} characters (the stack's ARN is known at deploy time), "
+                f"and {advice}",
             )
-        ]
+        return []
 
 
 @jsii.implements(events.IRuleTarget)
@@ -190,7 +213,6 @@ class WaiterFunction(StackFunction):
         """
         found = self._poll_rules.get(poll_minutes)
         if found is None:
-            conditions = _ConditionIds(cdk.Stack.of(self))
             rule_name = f"{self.stack_name_part}-poll-{poll_minutes}m"
             rule = events.Rule(
                 self,
@@ -199,6 +221,7 @@ class WaiterFunction(StackFunction):
                 schedule=events.Schedule.rate(cdk.Duration.minutes(poll_minutes)),
                 description="infrec-cdk: polls this stack's waiting recommendation jobs",
             )
+            conditions = _ConditionIds(rule, rule_name)
             rule.add_target(
                 _PollTarget(
                     self.function_arn,

@@ -358,7 +358,11 @@ class JobWaiter(Construct):
             self, f"Condition{digest}", handle=handle.ref, timeout=str(timeout), count=1
         )
         # What the stack's poll rule reads to follow this wait (lambda/sweep.py): CloudFormation
-        # resolves the references in a resource's Metadata, as it does for cfn-init's.
+        # resolves the references in a resource's Metadata, as it does for the
+        # AWS::CloudFormation::Init metadata cfn-init reads with DescribeStackResource
+        # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-init.html),
+        # and orders the resource after what they name (cfn-lint's W3005 counts a Fn::GetAtt in
+        # Metadata as a dependency). Not run against AWS: see the README's limits.
         self.condition.add_metadata(
             WAIT_METADATA_KEY,
             {"JobName": job_name, "SignalUrl": handle.ref, "LogicalResourceId": job_logical_id},

@@ -14,6 +14,7 @@ from infrec_cdk import (
     ModelSource,
     Wait,
     _policy_size,
+    _waiter_function,
 )
 from infrec_cdk._policy_size import rendered_length
 
@@ -584,3 +585,31 @@ def test_a_merged_policy_that_cannot_fit_its_role_is_refused_and_one_that_may_no
     fits, _, longest = stack_of(3)
     monkeypatch.setattr(_policy_size, "MAX_ROLE_POLICY_CHARACTERS", longest)
     assert "infrec-cdk:rolePolicySize" not in warning_ids(fits)
+
+
+def test_waits_the_poll_rule_cannot_list_are_refused_and_those_it_may_not_warn(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # EventBridge's limit on a target's input, lowered so that three waits reach it.
+    def input_length(stack_arn: str) -> int:
+        stack = stack_with(3, waiting=True)
+        (rule,) = Template.from_stack(stack).find_resources("AWS::Events::Rule").values()
+        delimiter, parts = rule["Properties"]["Targets"][0]["Input"]["Fn::Join"]
+        return len(delimiter.join(stack_arn if isinstance(p, dict) else p for p in parts))
+
+    uuid = "0" * 36
+    shortest = input_length(f"arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/{uuid}")
+    longest = input_length(
+        f"arn:aws-iso-b:cloudformation:ap-southeast-4:123456789012:stack/TestStack/{uuid}"
+    )
+    assert shortest < longest
+
+    monkeypatch.setattr(_waiter_function, "MAX_RULE_INPUT", shortest - 1)
+    with pytest.raises(RuntimeError, match=rf"lists their wait conditions in at least {shortest}"):
+        Template.from_stack(stack_with(3, waiting=True))
+
+    monkeypatch.setattr(_waiter_function, "MAX_RULE_INPUT", shortest)
+    assert "infrec-cdk:pollRuleInputSize" in warning_ids(stack_with(3, waiting=True))
+
+    monkeypatch.setattr(_waiter_function, "MAX_RULE_INPUT", longest)
+    assert "infrec-cdk:pollRuleInputSize" not in warning_ids(stack_with(3, waiting=True))
