@@ -10,16 +10,16 @@ import json
 import sys
 from pathlib import Path
 
-# infrec_cdk first: importing it points jsii at a supported Node.js before aws_cdk starts jsii.
+import aws_cdk as cdk
+from constructs import Construct
+
 from infrec_cdk import (
     ContainerConfig,
     InferenceRecommendationsJob,
+    InfrecValidationError,
     ModelSource,
     PayloadConfig,
 )
-
-import aws_cdk as cdk
-from constructs import Construct
 
 EXAMPLE_MODEL_PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-xgboost/3"
 
@@ -72,11 +72,14 @@ def load_request(path: str) -> dict[str, object]:
 
 
 def main() -> None:
-    """Synthesize the example app."""
+    """Synthesize the example app; a bad request exits with its problems, not a traceback."""
     app = cdk.App()
     request_path = app.node.try_get_context("request")
     request = load_request(str(request_path)) if request_path else None
-    ExampleStack(app, "InfrecExample", request=request)
+    try:
+        ExampleStack(app, "InfrecExample", request=request)
+    except InfrecValidationError as error:  # its message lists every field and rule
+        sys.exit(f"infrec-cdk: {error}")
     app.synth()
 
 

@@ -47,10 +47,10 @@ def _polls_per_minute(schedule: str) -> float:
 
 def _synthesized_rules(jobs: int) -> list[dict[str, Any]]:
     """The poll rules of a stack of ``jobs`` waiting jobs with the default ``Wait()``."""
-    from infrec_cdk import InferenceRecommendationsJob, ModelSource, Wait  # noqa: PLC0415
-
     import aws_cdk as cdk  # noqa: PLC0415
     from aws_cdk.assertions import Template  # noqa: PLC0415
+
+    from infrec_cdk import InferenceRecommendationsJob, ModelSource, Wait  # noqa: PLC0415
 
     stack = cdk.Stack(cdk.App(), "Polling")
     for index in range(jobs):

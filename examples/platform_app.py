@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-# infrec_cdk first: importing it points jsii at a supported Node.js before aws_cdk starts jsii.
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+
 from infrec_cdk import (
     InferenceRecommendationsJob,
     InferenceRecommender,
@@ -20,10 +23,6 @@ from infrec_cdk import (
     Wait,
     add_vpc_endpoints,
 )
-
-import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
-from constructs import Construct
 
 MODELS = 50
 ACCOUNT = "123456789012"

@@ -9,7 +9,11 @@ count — all in one ``cdk deploy``. The top recommendation is also emitted as s
 
 from __future__ import annotations
 
-# infrec_cdk first: importing it points jsii at a supported Node.js before aws_cdk starts jsii.
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
 from infrec_cdk import (
     ContainerConfig,
     EndpointConfiguration,
@@ -23,11 +27,6 @@ from infrec_cdk import (
     TrafficPattern,
     Wait,
 )
-
-import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct
 
 MODEL_BUCKET = "example-ml-artifacts"
 MODEL_KEY = "churn/model.tar.gz"

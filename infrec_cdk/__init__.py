@@ -2,45 +2,80 @@
 
 ``InferenceRecommendationsJob`` is the construct; the other names are the typed values of the
 request's nested shapes and the error raised for bad input.
+
+Importing the package changes nothing outside it (no environment variable, no hook) and loads
+nothing yet: each name is imported on first use (PEP 562), so ``infrec_cdk.cli`` and the
+validation modules run without ``aws_cdk`` or Node.js, and the import order does not matter.
 """
 
-# jsii starts Node.js at the first `import aws_cdk`: prefer the pip-installed, supported one.
-from infrec_cdk._node import use_bundled_node
+from __future__ import annotations
 
-use_bundled_node()
+import importlib
+from typing import TYPE_CHECKING
 
-from infrec_cdk._config import (  # noqa: E402  (after choosing Node.js, on purpose)
-    ContainerConfig,
-    EndpointConfiguration,
-    FlatInvocations,
-    InstanceType,
-    JobType,
-    LatencyPercentile,
-    ModelLatencyThreshold,
-    ModelSource,
-    PayloadConfig,
-    Phase,
-    ResourceLimit,
-    ServerlessConfig,
-    Stairs,
-    StoppingConditions,
-    SupportedEndpointType,
-    TrafficPattern,
-    TrafficType,
-)
-from infrec_cdk._endpoint import RecommendedEndpoint  # noqa: E402
-from infrec_cdk._errors import InfrecValidationError, install_excepthook  # noqa: E402
-from infrec_cdk._job import RESOURCE_TYPE, InferenceRecommendationsJob  # noqa: E402
-from infrec_cdk._network import VpcEndpoints, add_vpc_endpoints  # noqa: E402
-from infrec_cdk._recommender import InferenceRecommender  # noqa: E402
-from infrec_cdk._waiting import (  # noqa: E402
-    RESULTS_RESOURCE_TYPE,
-    Objective,
-    TopRecommendation,
-    Wait,
-)
+if TYPE_CHECKING:
+    from infrec_cdk._config import (
+        ContainerConfig,
+        EndpointConfiguration,
+        FlatInvocations,
+        InstanceType,
+        JobType,
+        LatencyPercentile,
+        ModelLatencyThreshold,
+        ModelSource,
+        PayloadConfig,
+        Phase,
+        ResourceLimit,
+        ServerlessConfig,
+        Stairs,
+        StoppingConditions,
+        SupportedEndpointType,
+        TrafficPattern,
+        TrafficType,
+    )
+    from infrec_cdk._endpoint import RecommendedEndpoint
+    from infrec_cdk._errors import InfrecValidationError
+    from infrec_cdk._job import RESOURCE_TYPE, InferenceRecommendationsJob
+    from infrec_cdk._network import VpcEndpoints, add_vpc_endpoints
+    from infrec_cdk._recommender import InferenceRecommender
+    from infrec_cdk._waiting import (
+        RESULTS_RESOURCE_TYPE,
+        Objective,
+        TopRecommendation,
+        Wait,
+    )
 
-install_excepthook()
+# Each public name and the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "ContainerConfig": "_config",
+    "EndpointConfiguration": "_config",
+    "FlatInvocations": "_config",
+    "InstanceType": "_config",
+    "JobType": "_config",
+    "LatencyPercentile": "_config",
+    "ModelLatencyThreshold": "_config",
+    "ModelSource": "_config",
+    "PayloadConfig": "_config",
+    "Phase": "_config",
+    "ResourceLimit": "_config",
+    "ServerlessConfig": "_config",
+    "Stairs": "_config",
+    "StoppingConditions": "_config",
+    "SupportedEndpointType": "_config",
+    "TrafficPattern": "_config",
+    "TrafficType": "_config",
+    "RecommendedEndpoint": "_endpoint",
+    "InfrecValidationError": "_errors",
+    "RESOURCE_TYPE": "_job",
+    "InferenceRecommendationsJob": "_job",
+    "VpcEndpoints": "_network",
+    "add_vpc_endpoints": "_network",
+    "InferenceRecommender": "_recommender",
+    "RESULTS_RESOURCE_TYPE": "_waiting",
+    "Objective": "_waiting",
+    "TopRecommendation": "_waiting",
+    "Wait": "_waiting",
+}
 
 __all__ = [
     "RESOURCE_TYPE",
@@ -72,3 +107,17 @@ __all__ = [
     "Wait",
     "add_vpc_endpoints",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its module on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'infrec_cdk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"infrec_cdk.{module}"), name)
+    globals()[name] = value  # later look-ups find it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from infrec_cdk._props import TypeChecked
-
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import IDependable
+
+from infrec_cdk._props import TypeChecked
 
 if TYPE_CHECKING:
     # Only an annotation: importing aws_cdk.aws_sagemaker costs 30-60 ms a process, and a user

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
 from infrec_cdk import _security
 from infrec_cdk._config import SupportedEndpointType
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._instance_storage import API_CREATE_ENDPOINT_CONFIG, GUIDE_ENCRYPTION_AT_REST
 from infrec_cdk._job import InferenceRecommendationsJob
 from infrec_cdk._props import checked_props
-
-import aws_cdk as cdk
-from aws_cdk import aws_kms as kms
-from constructs import Construct
 
 __all__ = ["RecommendedEndpoint"]
 

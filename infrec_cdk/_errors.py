@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterable
-from types import TracebackType
+from collections.abc import Iterable
 
-__all__ = ["InfrecValidationError", "install_excepthook"]
+__all__ = ["InfrecValidationError"]
 
 
 class InfrecValidationError(ValueError):
@@ -26,28 +24,3 @@ class InfrecValidationError(ValueError):
         super().__init__(
             f"invalid inference recommendations job request{where} ({count} {noun}):\n{lines}"
         )
-
-
-def _show_without_traceback(
-    previous: Callable[[type[BaseException], BaseException, TracebackType | None], object],
-) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
-    def hook(
-        kind: type[BaseException], error: BaseException, traceback: TracebackType | None
-    ) -> None:
-        if isinstance(error, InfrecValidationError):
-            sys.stderr.write(f"infrec-cdk: {error}\n")
-            return
-        previous(kind, error, traceback)
-
-    hook.infrec_cdk = True  # type: ignore[attr-defined]
-    return hook
-
-
-def install_excepthook() -> None:
-    """Show an uncaught ``InfrecValidationError`` as its message alone, not as a traceback.
-
-    The message already names every field and rule; a traceback through CDK and jsii frames
-    only hides it. Other exceptions keep the previous hook.
-    """
-    if not getattr(sys.excepthook, "infrec_cdk", False):
-        sys.excepthook = _show_without_traceback(sys.excepthook)

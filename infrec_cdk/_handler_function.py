@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from infrec_cdk import _security
-from infrec_cdk._stack_function import OWNER_TAG, StackFunction, handler_code_dir
-from infrec_cdk._stack_limits import ResourceCountCheck
-from infrec_cdk._tokens import is_unresolved
-
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
+
+from infrec_cdk import _security
+from infrec_cdk._stack_function import OWNER_TAG, StackFunction, handler_code_dir
+from infrec_cdk._stack_limits import ResourceCountCheck
+from infrec_cdk._tokens import is_unresolved
 
 __all__ = ["OWNER_TAG", "JobHandler", "handler_code_dir"]
 

@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct, IValidation
+
 from infrec_cdk import _security
 from infrec_cdk._arns import StackArns
 from infrec_cdk._config import (
@@ -32,17 +40,10 @@ from infrec_cdk._recommender import InferenceRecommender, MergedPolicy
 from infrec_cdk._removal import snapshot_problem
 from infrec_cdk._request import render_request
 from infrec_cdk._storage import new_key, new_output_bucket
+from infrec_cdk._synth_checks import report_errors
 from infrec_cdk._tokens import is_unresolved
 from infrec_cdk._validation import validate_request
 from infrec_cdk._waiting import JobWaiter, TopRecommendation, Wait, wait_problems
-
-import aws_cdk as cdk
-import jsii
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from constructs import Construct, IValidation
 
 __all__ = ["RESOURCE_TYPE", "InferenceRecommendationsJob"]
 
@@ -393,7 +394,7 @@ class InferenceRecommendationsJob(Construct):
         self._check(request, problems, library_tags=library_tags)
         self._estimate_instance_hours(request, max_instance_hours)
         self._tags = cdk.TagManager(cdk.TagType.KEY_VALUE, RESOURCE_TYPE)
-        job_tags = _JobTags(self._tags, request.get("Tags"), library_tags)
+        job_tags = _JobTags(self, self._tags, request.get("Tags"), library_tags)
         request["Tags"] = cdk.Lazy.uncached_any(job_tags)
         self.node.add_validation(job_tags)
         self._start_job(request, owns_policy=owns_policy)
@@ -853,7 +854,14 @@ class _JobTags:
     aspect has run; a change of tags alone retags the running job (the handler), no new job.
     """
 
-    def __init__(self, manager: cdk.TagManager, own: object, library_tags: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        job: Construct,
+        manager: cdk.TagManager,
+        own: object,
+        library_tags: tuple[str, ...],
+    ) -> None:
+        self._job = job
         self._manager = manager
         self._own = own if isinstance(own, list) else []
         self._library_tags = library_tags
@@ -876,13 +884,16 @@ class _JobTags:
         allowed = MAX_JOB_TAGS - len(self._library_tags)
         if count <= allowed:
             return []
-        return [
-            (
-                f"Tags: has {count} items with the tags applied by Tags.of(...), at most {allowed} "
-                f"are allowed (SageMaker allows {MAX_JOB_TAGS} on a job, and infrec-cdk adds "
-                f"{', '.join(self._library_tags)})"
-            )
-        ]
+        return report_errors(
+            self._job,
+            [
+                (
+                    f"Tags: has {count} items with the tags applied by Tags.of(...), at "
+                    f"most {allowed} are allowed (SageMaker allows {MAX_JOB_TAGS} on a job, and "
+                    f"infrec-cdk adds {', '.join(self._library_tags)})"
+                )
+            ],
+        )
 
 
 def _given_provisioning(*, removal_policy: cdk.RemovalPolicy, **resources: object) -> list[str]:

@@ -17,14 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IConstruct
+
 from infrec_cdk._arns import StackArns
 from infrec_cdk._config import ModelSource
 from infrec_cdk._security import Wildcard
 from infrec_cdk._tokens import is_unresolved
-
-import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from constructs import Construct, IConstruct
 
 __all__ = ["JobRolePermissions", "model_artifact_urls"]
 

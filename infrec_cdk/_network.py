@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from infrec_cdk import _security
-
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
+
+from infrec_cdk import _security
 
 __all__ = [
     "INTERFACE_ENDPOINT_SERVICES",

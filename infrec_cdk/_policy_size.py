@@ -18,6 +18,8 @@ import jsii
 from aws_cdk import aws_iam as iam
 from constructs import IValidation
 
+from infrec_cdk._synth_checks import report_errors
+
 __all__ = ["MAX_ROLE_POLICY_CHARACTERS", "PolicySizeCheck", "rendered_length"]
 
 MAX_ROLE_POLICY_CHARACTERS: Final = 10_240
@@ -70,7 +72,7 @@ class PolicySizeCheck:
         self._what = what
 
     def validate(self) -> list[str]:
-        """Return the error when even the shortest rendering exceeds IAM's limit."""
+        """Report an error when even the shortest rendering exceeds IAM's limit."""
         stack = cdk.Stack.of(self._policy)
         document = stack.resolve(self._policy.document)
         shortest = rendered_length(document, longest=False)
@@ -81,12 +83,15 @@ class PolicySizeCheck:
             "distinct model packages, payloads or model roles among them"
         )
         if shortest > limit:
-            return [
-                f"{self._what}: its inline policy takes at least {shortest} characters, and IAM "
-                f"allows {limit} of inline policy per role "
-                "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); "
-                + advice
-            ]
+            return report_errors(
+                self._policy,
+                [
+                    f"{self._what}: its inline policy takes at least {shortest} characters, and "
+                    f"IAM allows {limit} of inline policy per role "
+                    "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); "
+                    + advice
+                ],
+            )
         if longest > limit:
             cdk.Annotations.of(self._policy).add_warning_v2(
                 "infrec-cdk:rolePolicySize",

@@ -18,15 +18,15 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
-from infrec_cdk._checks import show
-from infrec_cdk._errors import InfrecValidationError
-from infrec_cdk._tokens import is_unresolved
-
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+
+from infrec_cdk._checks import show
+from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._tokens import is_unresolved
 
 __all__ = ["TypeChecked", "check_fields", "checked_props", "type_problem"]
 

@@ -14,6 +14,14 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct, IValidation
+
 from infrec_cdk import _security
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._names import path_digest
@@ -22,14 +30,7 @@ from infrec_cdk._policy_size import PolicySizeCheck
 from infrec_cdk._props import checked_props
 from infrec_cdk._removal import snapshot_problem
 from infrec_cdk._storage import new_key, new_output_bucket
-
-import aws_cdk as cdk
-import jsii
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from constructs import Construct, IValidation
+from infrec_cdk._synth_checks import report_errors
 
 if TYPE_CHECKING:
     from infrec_cdk._job import InferenceRecommendationsJob
@@ -305,10 +306,13 @@ class _PacingCheck:
         recommender = self._recommender
         if recommender.max_concurrent_jobs is None:
             return []
-        return [
-            f"{job.node.path}: max_concurrent_jobs={recommender.max_concurrent_jobs} paces the "
-            "jobs of its recommender by waiting for earlier ones to end, but this job does not "
-            "wait; give it wait=Wait(...), or attach it to another recommender"
-            for job in recommender.jobs
-            if job.wait is None
-        ]
+        return report_errors(
+            recommender,
+            [
+                f"{job.node.path}: max_concurrent_jobs={recommender.max_concurrent_jobs} paces the "
+                "jobs of its recommender by waiting for earlier ones to end, but this job does not "
+                "wait; give it wait=Wait(...), or attach it to another recommender"
+                for job in recommender.jobs
+                if job.wait is None
+            ],
+        )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import aws_cdk as cdk
+
 from infrec_cdk._config import (
     ContainerConfig,
     EndpointConfiguration,
@@ -15,8 +17,6 @@ from infrec_cdk._config import (
     drop_none,
     whole_seconds,
 )
-
-import aws_cdk as cdk
 
 __all__ = ["render_request"]
 

@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from infrec_cdk._arns import StackArns
-
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct, IValidation
+
+from infrec_cdk._arns import StackArns
 
 __all__ = [
     "HANDLER_LAMBDA_CONCURRENCY",

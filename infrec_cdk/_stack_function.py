@@ -11,17 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Self
 
-from infrec_cdk import _security
-from infrec_cdk._arns import StackArns
-from infrec_cdk._errors import InfrecValidationError
-from infrec_cdk._names import stack_identity, stack_name_part
-
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from infrec_cdk import _security
+from infrec_cdk._arns import StackArns
+from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._names import stack_identity, stack_name_part
 
 __all__ = ["OWNER_TAG", "StackFunction", "handler_code_dir"]
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from infrec_cdk import _security
-from infrec_cdk._removal import tidy_auto_delete_provider
-
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
+
+from infrec_cdk import _security
+from infrec_cdk._removal import tidy_auto_delete_provider
 
 __all__ = ["new_key", "new_output_bucket"]
 

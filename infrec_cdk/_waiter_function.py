@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-from infrec_cdk import _security
-from infrec_cdk._stack_function import StackFunction
-
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_events as events
@@ -17,6 +14,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IValidation
+
+from infrec_cdk import _security
+from infrec_cdk._stack_function import StackFunction
+from infrec_cdk._synth_checks import report_errors
 
 __all__ = ["WaiterFunction"]
 
@@ -64,7 +65,7 @@ class _ConditionIds:
         return len(json.dumps(text, separators=(",", ":")))
 
     def validate(self) -> list[str]:
-        """Refuse more waits than the rule's input can list at all; warn when it may not."""
+        """Report more waits than the rule's input can list at all; warn when it may not."""
         stack = cdk.Stack.of(self._rule)
         known = None if cdk.Token.is_unresolved(stack.stack_name) else stack.stack_name
         shortest = self._input_length(stack, _STACK_ARN_SHORTEST, known or "x")
@@ -79,7 +80,9 @@ class _ConditionIds:
             "another stack"
         )
         if shortest > MAX_RULE_INPUT:
-            return [f"{what} at least {shortest} characters, and {advice}"]
+            return report_errors(
+                self._rule, [f"{what} at least {shortest} characters, and {advice}"]
+            )
         if longest > MAX_RULE_INPUT:
             cdk.Annotations.of(self._rule).add_warning_v2(
                 "infrec-cdk:pollRuleInputSize",

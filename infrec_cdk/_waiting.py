@@ -37,15 +37,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Final
 
-from infrec_cdk._config import SupportedEndpointType
-from infrec_cdk._names import path_digest
-from infrec_cdk._props import TypeChecked
-from infrec_cdk._waiter_function import WaiterFunction
-
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
+
+from infrec_cdk._config import SupportedEndpointType
+from infrec_cdk._names import path_digest
+from infrec_cdk._props import TypeChecked
+from infrec_cdk._waiter_function import WaiterFunction
 
 __all__ = [
     "RESULTS_RESOURCE_TYPE",

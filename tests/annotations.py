@@ -1,4 +1,4 @@
-"""Read the warnings CDK records on a stack (this module holds no tests)."""
+"""Read the warnings and errors CDK records on a stack (this module holds no tests)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,9 @@ def warning_ids(stack: cdk.Stack, *, with_estimates: bool = False) -> list[str]:
     found = Annotations.from_stack(stack).find_warning("*", Match.any_value())
     ids = (m["id"] for w in found if (m := _ACK.search(str(w.entry.data))) is not None)
     return sorted(i for i in ids if with_estimates or i != ESTIMATE)
+
+
+def error_messages(stack: cdk.Stack) -> list[str]:
+    """Every error annotation of ``stack`` (synthesizes it), each with its construct path."""
+    found = Annotations.from_stack(stack).find_error("*", Match.any_value())
+    return [f"[{e.id}] {e.entry.data}" for e in found]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 from hypothesis import settings
 
@@ -14,10 +16,12 @@ from hypothesis import settings
 # before jsii starts Node.js (the import below), which inherits the environment.
 os.environ.setdefault("CDK_VALIDATION", "false")
 
-from infrec_cdk._node import use_bundled_node
-
-# jsii starts Node.js at the first `import aws_cdk`: pick the pip-installed one before that.
-use_bundled_node()
+# The venv's tools first, as `make test` has them (its Node.js from the `node` extra, the CDK
+# CLI's too), also when pytest is run without the Makefile. jsii starts the first `node` on PATH
+# at the first `import aws_cdk`. The library itself picks no Node.js.
+_VENV_BIN = str(Path(sys.executable).parent)
+if os.environ.get("PATH", "").split(os.pathsep)[0] != _VENV_BIN:
+    os.environ["PATH"] = os.pathsep.join([_VENV_BIN, os.environ.get("PATH", "")])
 
 # No test may reach AWS: fake credentials and a fixed region for every boto3 client.
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")

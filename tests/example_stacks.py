@@ -13,6 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sagemaker as sagemaker
+
+from app import EXAMPLE_MODEL_PACKAGE, ExampleStack
 from infrec_cdk import (
     ContainerConfig,
     InferenceRecommendationsJob,
@@ -23,15 +31,6 @@ from infrec_cdk import (
     Wait,
     add_vpc_endpoints,
 )
-
-import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sagemaker as sagemaker
-
-from app import EXAMPLE_MODEL_PACKAGE, ExampleStack
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"

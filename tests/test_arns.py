@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from infrec_cdk._arns import StackArns
-
 import aws_cdk as cdk
 import pytest
+
+from infrec_cdk._arns import StackArns
 
 CASES = [
     ({"service": "sagemaker", "resource": "model", "resource_name": "*"}, {}),

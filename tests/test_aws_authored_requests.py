@@ -11,11 +11,10 @@ import copy
 import re
 from typing import Any
 
-from infrec_cdk import InferenceRecommendationsJob, InfrecValidationError
-
 import aws_cdk as cdk
 import pytest
 
+from infrec_cdk import InferenceRecommendationsJob, InfrecValidationError
 from tests.annotations import warning_ids
 
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"

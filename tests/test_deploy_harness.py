@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from infrec_cdk import RESOURCE_TYPE
-
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 from app import ExampleStack
+from infrec_cdk import RESOURCE_TYPE
 from tests.fakes.sagemaker import FakeSageMaker, Fault
 from tests.harness.deploy import LocalCloudFormation
 

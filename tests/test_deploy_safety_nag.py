@@ -11,6 +11,15 @@ import functools
 import json
 from collections.abc import Callable
 
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
+
 from infrec_cdk import (
     ContainerConfig,
     InferenceRecommendationsJob,
@@ -21,15 +30,6 @@ from infrec_cdk import (
     Wait,
     add_vpc_endpoints,
 )
-
-import aws_cdk as cdk
-import pytest
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sagemaker as sagemaker
-from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
 ENV = cdk.Environment(account="123456789012", region="us-east-1")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from infrec_cdk import InferenceRecommendationsJob, InfrecValidationError, ModelSource
-
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
+
+from infrec_cdk import InferenceRecommendationsJob, InfrecValidationError, ModelSource
 
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from infrec_cdk import InferenceRecommendationsJob, ModelSource
-
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Template
+
+from infrec_cdk import InferenceRecommendationsJob, ModelSource
 
 CHINA = cdk.Environment(account="123456789012", region="cn-north-1")
 PACKAGE = "arn:aws-cn:sagemaker:cn-north-1:123456789012:model-package/churn/3"

@@ -11,15 +11,14 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from infrec_cdk import InferenceRecommendationsJob, InfrecValidationError, ModelSource
-from infrec_cdk._removal import AUTO_DELETE_PROVIDER_ID
-
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
+from infrec_cdk import InferenceRecommendationsJob, InfrecValidationError, ModelSource
+from infrec_cdk._removal import AUTO_DELETE_PROVIDER_ID
 from tests.cfn_lint_gate import cfn_lint_findings
 from tests.iam_reference import check_template
 

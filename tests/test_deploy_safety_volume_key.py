@@ -12,6 +12,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import aws_cdk as cdk
+import botocore.session
+import pytest
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Annotations, Match, Template
+
 from infrec_cdk import (
     ContainerConfig,
     EndpointConfiguration,
@@ -32,13 +38,6 @@ from infrec_cdk._instance_storage import (
     instance_family,
     storage_of,
 )
-
-import aws_cdk as cdk
-import botocore.session
-import pytest
-from aws_cdk import aws_kms as kms
-from aws_cdk.assertions import Annotations, Match, Template
-
 from tests.annotations import warning_ids
 
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"

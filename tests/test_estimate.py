@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
+
 from infrec_cdk import _estimate, _waiting
 from infrec_cdk._estimate import (
     ENDPOINT_SETUP_SECONDS,
@@ -13,9 +16,6 @@ from infrec_cdk._estimate import (
     InstanceHoursEstimate,
     estimate_instance_hours,
 )
-
-import aws_cdk as cdk
-import pytest
 
 SETUP_HOURS = ENDPOINT_SETUP_SECONDS / 3600  # 0.25
 

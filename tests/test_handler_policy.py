@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from infrec_cdk import InferenceRecommendationsJob, ModelSource, Wait
-from infrec_cdk._handler_function import OWNER_TAG
-
 import aws_cdk as cdk
 import names
 import request as lambda_request
 from aws_cdk.assertions import Template
 
+from infrec_cdk import InferenceRecommendationsJob, ModelSource, Wait
+from infrec_cdk._handler_function import OWNER_TAG
 from tests.annotations import warning_ids
 from tests.harness.resolve import ACCOUNT, REGION, STACK_ID, Resolver
 from tests.iam_simulator import allows

@@ -11,8 +11,6 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from infrec_cdk import InferenceRecommendationsJob, ModelSource
-
 import aws_cdk as cdk
 import boto3
 import botocore.endpoint
@@ -26,6 +24,7 @@ from backoff import Backoff
 from botocore.config import Config
 from jobs import IAM_PROPAGATION_SECONDS, SageMakerError, default_client, retry_reason
 
+from infrec_cdk import InferenceRecommendationsJob, ModelSource
 from tests.fakes.cfn_receiver import CfnResponseReceiver, ReceivedResponse
 from tests.fakes.clock import BotocoreTime, InstantPauses, SharedVirtualTime
 from tests.fakes.sagemaker import ApiError, Fault

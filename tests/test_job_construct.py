@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
+import poll
+import pytest
+import request as lambda_request
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.assertions import Annotations, Capture, Match, Template
+
 from infrec_cdk import (
     RESOURCE_TYPE,
     ContainerConfig,
@@ -24,18 +35,6 @@ from infrec_cdk import (
     Wait,
 )
 from infrec_cdk._job import HANDLER_TAGS, WAITER_TAGS
-
-import aws_cdk as cdk
-import poll
-import pytest
-import request as lambda_request
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sagemaker as sagemaker
-from aws_cdk.assertions import Annotations, Capture, Match, Template
-
 from tests.annotations import warning_ids
 
 PACKAGE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"

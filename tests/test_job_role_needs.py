@@ -11,14 +11,13 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from infrec_cdk import ContainerConfig, InferenceRecommendationsJob, ModelSource, PayloadConfig
-from infrec_cdk._security import flatten_reference
-
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.assertions import Template
 
+from infrec_cdk import ContainerConfig, InferenceRecommendationsJob, ModelSource, PayloadConfig
+from infrec_cdk._security import flatten_reference
 from tests.example_stacks import EXAMPLE_STACKS
 from tests.iam_reference import check_template
 

@@ -13,13 +13,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from infrec_cdk import _security
-
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks
 
+from infrec_cdk import _security
 from tests.example_stacks import EXAMPLE_STACKS, StackFactory
 
 PACKS: dict[str, type[NagPack]] = {

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+
 from infrec_cdk import (
     EndpointConfiguration,
     InferenceRecommendationsJob,
@@ -18,12 +24,6 @@ from infrec_cdk import (
     TrafficPattern,
     Wait,
 )
-
-import aws_cdk as cdk
-import pytest
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 
 PACKAGE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
 MODEL = ModelSource.from_model_package_version(PACKAGE_ARN)

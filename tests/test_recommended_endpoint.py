@@ -8,6 +8,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import aws_cdk as cdk
+import boto3
+import pytest
+from aws_cdk.assertions import Template
+
 from infrec_cdk import (
     InferenceRecommendationsJob,
     InfrecValidationError,
@@ -16,12 +21,6 @@ from infrec_cdk import (
     SupportedEndpointType,
     Wait,
 )
-
-import aws_cdk as cdk
-import boto3
-import pytest
-from aws_cdk.assertions import Template
-
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness.deploy import LocalCloudFormation
 

@@ -11,9 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from infrec_cdk import RESOURCE_TYPE, InferenceRecommendationsJob, ModelSource
-from infrec_cdk._validation import validate_request
-
 import aws_cdk as cdk
 import botocore.model
 import botocore.session
@@ -25,6 +22,8 @@ from names import generated_name, owner, request_digest
 from request import coerce_request, create_params
 
 from app import ExampleStack
+from infrec_cdk import RESOURCE_TYPE, InferenceRecommendationsJob, ModelSource
+from infrec_cdk._validation import validate_request
 from tests.harness.resolve import STACK_ID, as_cloudformation_sends, resolve
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,6 +6,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Annotations, Match, Template
+
 from infrec_cdk import (
     InferenceRecommendationsJob,
     InfrecValidationError,
@@ -15,14 +22,6 @@ from infrec_cdk import (
     add_vpc_endpoints,
 )
 from infrec_cdk._network import INTERFACE_ENDPOINT_SERVICES
-
-import aws_cdk as cdk
-import pytest
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Annotations, Match, Template
-
 from tests.example_stacks import EXAMPLE_STACKS
 
 PACKAGE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"

@@ -12,6 +12,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.assertions import Template
+
 from infrec_cdk import (
     ContainerConfig,
     InferenceRecommendationsJob,
@@ -19,12 +24,6 @@ from infrec_cdk import (
     PayloadConfig,
 )
 from infrec_cdk._security import flatten_reference
-
-import aws_cdk as cdk
-import pytest
-from aws_cdk import aws_sagemaker as sagemaker
-from aws_cdk.assertions import Template
-
 from tests.example_stacks import EXAMPLE_STACKS
 
 STACKS = dict(EXAMPLE_STACKS)

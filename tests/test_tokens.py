@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 
-from infrec_cdk import _tokens
-
 import aws_cdk as cdk
 import jsii
 import pytest
 from aws_cdk import aws_iam as iam
 from hypothesis import given
 from hypothesis import strategies as st
+
+from infrec_cdk import _tokens
 
 
 @jsii.implements(cdk.IStableAnyProducer)

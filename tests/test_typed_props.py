@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
+import botocore.session
+
 from infrec_cdk import (
     ContainerConfig,
     EndpointConfiguration,
@@ -23,9 +26,6 @@ from infrec_cdk import (
     TrafficPattern,
 )
 from infrec_cdk._request import render_request
-
-import aws_cdk as cdk
-import botocore.session
 
 # Filled in by the construct from the resources it provisions or is given (role=, encryption_key=,
 # output_bucket=, vpc=, security_groups=), not from value arguments.

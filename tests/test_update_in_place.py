@@ -10,14 +10,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from infrec_cdk import InferenceRecommendationsJob, ModelSource, Wait
-from infrec_cdk._handler_function import OWNER_TAG
-
 import aws_cdk as cdk
 import names
 from aws_cdk.assertions import Template
 from request import CREATE_REQUEST_TAG
 
+from infrec_cdk import InferenceRecommendationsJob, ModelSource, Wait
+from infrec_cdk._handler_function import OWNER_TAG
 from tests.annotations import warning_ids
 from tests.handler_events import REQUEST, event, run, update
 from tests.harness.deploy import LocalCloudFormation

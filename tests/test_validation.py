@@ -7,15 +7,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from infrec_cdk._rules import _DEFAULT_JOB_FIELDS, DOCUMENTED_VALUES
-from infrec_cdk._sources import API_CONTAINER as _API_CONTAINER
-from infrec_cdk._validation import ValidationReport, validate_request
-
 import aws_cdk as cdk
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from infrec_cdk._rules import _DEFAULT_JOB_FIELDS, DOCUMENTED_VALUES
+from infrec_cdk._sources import API_CONTAINER as _API_CONTAINER
+from infrec_cdk._validation import ValidationReport, validate_request
 from tests.test_validation_requests import (
     TOKEN_LIST,
     TOKEN_NUMBER,

@@ -8,6 +8,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import botocore
+import botocore.loaders
+import botocore.session
+import pytest
+from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
+
 from infrec_cdk._api_model import (
     ShapeNode,
     UnsupportedPatternError,
@@ -19,13 +25,6 @@ from infrec_cdk._checks import Reader
 from infrec_cdk._model_checks import check_value
 from infrec_cdk._rules import DOCUMENTED_VALUES
 from infrec_cdk._validation import ModelConstraint, model_constraints, validate_request
-
-import botocore
-import botocore.loaders
-import botocore.session
-import pytest
-from botocore.model import ListShape, MapShape, Shape, StringShape, StructureShape
-
 from tests.test_validation_requests import (
     advanced_request,
     errors_at,

@@ -7,6 +7,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
+
 from infrec_cdk import (
     RESULTS_RESOURCE_TYPE,
     InfrecValidationError,
@@ -14,10 +17,6 @@ from infrec_cdk import (
     SupportedEndpointType,
     Wait,
 )
-
-import aws_cdk as cdk
-import pytest
-
 from tests.annotations import warning_ids
 from tests.harness import resolve
 from tests.test_waiting import advanced_props, template_of, waiting_stack

@@ -6,6 +6,13 @@ import functools
 import json
 from typing import Any
 
+import aws_cdk as cdk
+import boto3
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.assertions import Template
+
 from infrec_cdk import (
     RESULTS_RESOURCE_TYPE,
     ContainerConfig,
@@ -21,14 +28,6 @@ from infrec_cdk import (
     TrafficPattern,
     Wait,
 )
-
-import aws_cdk as cdk
-import boto3
-import pytest
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sagemaker as sagemaker
-from aws_cdk.assertions import Template
-
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness.completion_events import capture_completion_events, captured_events
 from tests.harness.deploy import LocalCloudFormation
