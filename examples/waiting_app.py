@@ -177,9 +177,7 @@ class RightSizedEndpointStack(cdk.Stack):
             wait=Wait(objective=Objective.LOWEST_COST_PER_INFERENCE),
         )
         endpoint = RecommendedEndpoint(self, "Endpoint", job=job, model_name=model.attr_model_name)
-        top = job.top_recommendation
-        if top is None:  # pragma: no cover - the job waits
-            raise RuntimeError("a waiting job has a top recommendation")
+        top = job.recommended  # the job waits: typed, never None
         cdk.CfnOutput(self, "JobArn", value=job.job_arn)
         cdk.CfnOutput(self, "RecommendedInstanceType", value=top.instance_type)
         cdk.CfnOutput(

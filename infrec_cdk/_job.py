@@ -462,6 +462,21 @@ class InferenceRecommendationsJob(Construct):
         )
 
     @property
+    def recommended(self) -> TopRecommendation:
+        """The top recommendation (tokens) of a job given ``wait=``; never ``None``.
+
+        ``top_recommendation`` is the same value, or ``None`` for a job that does not wait; this
+        accessor needs no ``None`` check. Raises ``InfrecValidationError`` naming ``wait`` when
+        the job does not wait.
+        """
+        if self.top_recommendation is None:
+            raise InfrecValidationError(
+                ["wait: the job has no recommendation to use unless it waits; pass wait=Wait(...)"],
+                construct_path=self._path,
+            )
+        return self.top_recommendation
+
+    @property
     def tags(self) -> cdk.TagManager:
         """The job's tags (``ITaggable``): ``Tags.of(scope).add(key, value)`` reaches them.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, assert_type
 
 import aws_cdk as cdk
 import boto3
@@ -25,6 +25,7 @@ from infrec_cdk import (
     Phase,
     ServerlessConfig,
     StoppingConditions,
+    TopRecommendation,
     TrafficPattern,
     Wait,
 )
@@ -45,8 +46,9 @@ def waiting_stack(wait: Wait | None = None, **props: Any) -> cdk.Stack:
         wait=wait or Wait(),
         **props,
     )
-    top = job.top_recommendation
-    assert top is not None
+    # Typed for a waiting job: mypy (make test) checks there is no None to rule out.
+    top = assert_type(job.recommended, TopRecommendation)
+    assert top is job.top_recommendation
     cdk.CfnOutput(stack, "InstanceType", value=top.instance_type)
     cdk.CfnOutput(
         stack, "InitialInstanceCount", value=cdk.Token.as_string(top.initial_instance_count)
@@ -298,6 +300,8 @@ def test_without_wait_there_is_no_waiting_machinery():
     )
     template = template_of(stack)
     assert job.top_recommendation is None
+    with pytest.raises(InfrecValidationError, match=r"wait: the job has no recommendation"):
+        _ = job.recommended
     assert not [r for r in template["Resources"].values() if r["Type"] == RESULTS_RESOURCE_TYPE]
     assert not [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
 
