@@ -16,6 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
 from infrec_cdk import _security
@@ -141,25 +142,39 @@ class StackFunction(Construct):
             ],
         )
         self.role.attach_inline_policy(self.policy)
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            architecture=lambda_.Architecture.ARM_64,
-            handler=self.HANDLER,
-            code=lambda_.Code.from_asset(
-                str(handler_code_dir()), exclude=["__pycache__", "*.pyc", ".mypy_cache"]
-            ),
-            # The function refers to its role by ARN (a GetAtt, which already orders the two).
-            # Given the role construct, CDK would also add a DependsOn on it: cfn-lint W3005.
-            role=iam.Role.from_role_arn(self, "FunctionRole", self.role.role_arn, mutable=False),
-            log_group=self.log_group,
-            timeout=cdk.Duration.minutes(self.TIMEOUT_MINUTES),
-            memory_size=256,
-            description=self.DESCRIPTION,
-            environment={"LOG_LEVEL": "INFO"},
+        # CloudFormation's own resource (L1), not aws_lambda's Function (L2): the L2 does more
+        # Node.js work per stack for properties we set ourselves anyway. The construct path
+        # Function/Resource keeps the logical id of earlier versions (a new one would replace
+        # the function and update every custom resource of the stack).
+        function_scope = Construct(self, "Function")
+        code = s3_assets.Asset(
+            function_scope,
+            "Code",
+            path=str(handler_code_dir()),
+            exclude=["__pycache__", "*.pyc", ".mypy_cache"],
         )
-        self.function_arn = self.function.function_arn
+        self.function = lambda_.CfnFunction(
+            function_scope,
+            "Resource",
+            architectures=["arm64"],
+            code=lambda_.CfnFunction.CodeProperty(
+                s3_bucket=code.s3_bucket_name, s3_key=code.s3_object_key
+            ),
+            description=self.DESCRIPTION,
+            environment=lambda_.CfnFunction.EnvironmentProperty(variables={"LOG_LEVEL": "INFO"}),
+            handler=self.HANDLER,
+            logging_config=lambda_.CfnFunction.LoggingConfigProperty(
+                log_group=self.log_group.log_group_name
+            ),
+            memory_size=256,
+            # By ARN (a GetAtt, which orders the two): no DependsOn on the role (W3005).
+            role=self.role.role_arn,
+            runtime="python3.14",
+            timeout=self.TIMEOUT_MINUTES * 60,
+        )
+        # As CDK's Function does: `sam local` and the CDK CLI find the code of the resource.
+        code.add_resource_metadata(self.function, "Code")
+        self.function_arn = self.function.attr_arn
         """The function's ARN (a token): the service token of its custom resources."""
         self.function.node.add_dependency(self.policy)
         _security.acknowledge_wildcards(

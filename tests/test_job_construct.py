@@ -671,3 +671,21 @@ def test_job_names_in_a_nested_stack_do_not_follow_unrelated_changes():
     assert prefix.startswith("parentnest-")
     assert "token" not in prefix
     assert f"inference-recommendations-job/{prefix.rsplit('-', 1)[0]}-*" in scope
+
+
+def test_the_handler_function_takes_the_tags_applied_to_its_scope():
+    def function_tags(tags: dict[str, str]) -> object:
+        stack = cdk.Stack(cdk.App(), "TestStack")
+        InferenceRecommendationsJob(
+            stack, "Job", model=ModelSource.from_model_package_version(PACKAGE_ARN)
+        )
+        for key, value in tags.items():
+            cdk.Tags.of(stack).add(key, value)
+        (function,) = Template.from_stack(stack).find_resources("AWS::Lambda::Function").values()
+        return function["Properties"].get("Tags")
+
+    assert function_tags({"team": "ml", "cost-center": "42"}) == [
+        {"Key": "cost-center", "Value": "42"},
+        {"Key": "team", "Value": "ml"},
+    ]
+    assert function_tags({}) is None
