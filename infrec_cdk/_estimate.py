@@ -544,7 +544,7 @@ class _Estimator:
         # Stairs.DurationInSeconds "Defines how long each traffic step should be":
         # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Stairs.html
         # while the developer guide divides it among the steps and gives it the phases' range,
-        # 120 to 3600 seconds (api.md, [D-LOAD]):
+        # 120 to 3600 seconds:
         # https://docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender-load-test.html
         # The longer reading is the worst case (_STAIRS); a step without a readable duration
         # counts MAX_TRAFFIC_SECONDS.

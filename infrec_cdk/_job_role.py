@@ -1,4 +1,4 @@
-"""The least-privilege execution role a recommendation job runs with (api.md §4.1).
+"""The least-privilege execution role a recommendation job runs with.
 
 No document lists what this role needs: the prerequisites prescribe AmazonSageMakerFullAccess
 (https://docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender-prerequisites.html). Each

@@ -1,7 +1,7 @@
 """The rule layer: what the API reference states only in words, or the developer guide adds.
 
 One small function per rule (``RULES``), cdk-nag style. Each cites its source, and each is graded
-by that evidence (see ``shared/reference/validation-evidence.md``):
+by that evidence (README "Validation" lists the errors and the warnings):
 
 * an **error** only where the documentation states the refusal ("must", "required", "is not
   allowed", "cannot exceed", "valid values are", "not supported");
@@ -327,7 +327,7 @@ def _advanced_needs_load_test(r: Request) -> Iterator[Problem]:
 
 
 # Load-test fields on a Default job, by path: the docs describe them only for load tests and never
-# say whether a Default job refuses or ignores them (api.md Q4).
+# say whether a Default job refuses or ignores them.
 _DEFAULT_JOB_FIELDS: tuple[tuple[Path, str, str], ...] = (
     (
         (*_INPUT, "TrafficPattern"),

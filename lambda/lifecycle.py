@@ -518,8 +518,9 @@ def _stop(
         if error.code != "ValidationException":
             log.decision("stop", "failed", error_code=error.code)
             raise
-        # What SageMaker says when a job can no longer be stopped is not documented (api.md
-        # Q9), so its wording decides nothing: Describe says whether the job still runs.
+        # What SageMaker says when a job can no longer be stopped is not documented (the API
+        # reference of StopInferenceRecommendationsJob names no such error), so its wording
+        # decides nothing: Describe says whether the job still runs.
         again = jobs.describe(job_name)
         if again is not None and again.status not in FINISHED:
             log.decision("stop", "failed", error_code=error.code, status=again.status)

@@ -1,4 +1,7 @@
-"""Hand-written tests of the rules the model states only in words (api.md §9), tokens and order."""
+"""Hand-written tests of the rules the API model states only in words, tokens and order.
+
+The rules are those of README "Validation", each citing its AWS page in ``infrec_cdk/_rules.py``.
+"""
 
 from __future__ import annotations
 
