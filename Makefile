@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: setup synth test lint bench clean
+.PHONY: setup synth test lint bench docs clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -42,5 +42,12 @@ test: lint
 bench: setup
 	$(BIN)/python -m benchmarks $(ARGS)
 
+# The API reference of the public names (infrec_cdk.__all__), from their docstrings, as HTML in
+# $(DOCS_DIR)/ (not committed), with pdoc.
+DOCS_DIR ?= docs/api
+docs: setup
+	$(BIN)/python docs/build_api.py $(DOCS_DIR)
+	@echo "API reference in $(DOCS_DIR)/index.html"
+
 clean:
-	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules cdk.out $(DOCS_DIR) .mypy_cache .ruff_cache .pytest_cache

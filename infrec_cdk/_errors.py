@@ -12,6 +12,14 @@ class InfrecValidationError(ValueError):
 
     Every problem is listed, each naming its field path and the rule, e.g.
     ``InputConfig.TrafficPattern.Phases[1].DurationInSeconds: 60 is below the minimum 120``.
+
+    Attributes
+    ----------
+    problems
+        Every problem found, one string each.
+    construct_path
+        The path of the construct whose request broke them, when known.
+
     """
 
     def __init__(self, problems: Iterable[str], *, construct_path: str | None = None) -> None:

@@ -48,6 +48,7 @@ from infrec_cdk._waiting import JobWaiter, TopRecommendation, Wait, wait_problem
 __all__ = ["RESOURCE_TYPE", "InferenceRecommendationsJob"]
 
 RESOURCE_TYPE = "Custom::InferenceRecommendationsJob"
+"""The CloudFormation type of a job's custom resource (attributes ``JobArn``, ``JobName``)."""
 # SageMaker allows 50 tags on a job (botocore's model: Tags, at most 50 items). The handler adds
 # two (lambda/request.py: the create request's digest, the owner); with wait=, the waiter adds
 # one more once the job has ended (lambda/poll.py: announced).

@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 RESULTS_RESOURCE_TYPE: Final = "Custom::InferenceRecommendationsResults"
+"""The CloudFormation type of a waiting job's results resource (the top recommendation)."""
 # The wait condition's Metadata key that says what it waits for (lambda/sweep.py reads it).
 WAIT_METADATA_KEY: Final = "infrec-cdk:wait"
 MAX_WAIT_SECONDS: Final = 43_200  # a WaitCondition's longest timeout (12 h)
