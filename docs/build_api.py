@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import infrec_cdk
-
 import pdoc
 import pdoc.render
+
+import infrec_cdk
 
 
 def build(output: Path) -> None:

@@ -7,9 +7,9 @@ import shlex
 import subprocess
 from pathlib import Path
 
-import infrec_cdk
-
 import pdoc.doc
+
+import infrec_cdk
 
 ROOT = Path(__file__).resolve().parent.parent
 
