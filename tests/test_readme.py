@@ -27,3 +27,12 @@ def test_usage_example_synthesizes():
     namespace: dict[str, object] = {"__name__": "readme_example"}
     exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 (our own README)
     assert "job" in namespace
+
+
+def test_links_within_the_readme_point_at_its_headings():
+    # GitHub's anchors: the heading in lower case, punctuation dropped, spaces as hyphens.
+    headings = re.findall(r"^#+ (.+)$", README, flags=re.MULTILINE)
+    anchors = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+    links = set(re.findall(r"\]\(#([^)]+)\)", README))
+    assert links
+    assert not links - anchors, f"README links to missing headings: {sorted(links - anchors)}"
