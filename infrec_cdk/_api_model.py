@@ -33,6 +33,7 @@ __all__ = [
     "input_shape",
     "java_regex",
     "model_constraints",
+    "operation_input_shape",
 ]
 
 SERVICE = "sagemaker"
@@ -312,11 +313,16 @@ def _node(
 
 
 @functools.cache
-def input_shape() -> ShapeNode:
-    """Return the operation's input shape from the installed botocore model."""
+def operation_input_shape(operation: str) -> ShapeNode:
+    """Return the input shape of SageMaker's ``operation`` from the installed botocore model."""
     model = _raw_model()
     shapes: Mapping[str, RawShape] = model["shapes"]
-    return _node(*_resolve(model["operations"][OPERATION]["input"], shapes), shapes, frozenset())
+    return _node(*_resolve(model["operations"][operation]["input"], shapes), shapes, frozenset())
+
+
+def input_shape() -> ShapeNode:
+    """Return CreateInferenceRecommendationsJob's input shape from the installed botocore model."""
+    return operation_input_shape(OPERATION)
 
 
 def _join(path: str, member: str) -> str:
