@@ -24,10 +24,9 @@ from typing import Any, Final
 import selection
 from aws import ClientsFactory, Pacing, default_clients
 from botocore.exceptions import BotoCoreError, ClientError
-from cfn_response import CfnResponse, Status, encode, send
-from deadline import TimedOut, remaining_seconds, response_reserve, run_within
+from custom_resource import Outcome, answer
 from events import Envelope
-from log import DecisionLog, configure, secrets_of
+from log import DecisionLog
 
 __all__ = ["ResultsProperties", "archive_key", "handle"]
 
@@ -88,17 +87,9 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Outcome:
-    status: Status
-    physical_resource_id: str
-    reason: str = ""
-    data: Mapping[str, str] = dataclasses.field(default_factory=dict)
-
-
 def _archive_and_select(
     props: ResultsProperties, clients: ClientsFactory, pacing: Pacing, log: DecisionLog
-) -> _Outcome | str:
+) -> Outcome | str:
     aws = clients(max(1.0, (pacing.deadline - pacing.clock()) / 3), pacing)
     describe: Mapping[str, Any] = aws.sagemaker.describe_inference_recommendations_job(
         JobName=props.job_name
@@ -124,9 +115,13 @@ def _archive_and_select(
     if isinstance(top, str):
         return f"job {props.job_name}: {top} (all results: {uri})"
     log.decision("select", "chosen", recommendation_id=top.recommendation_id)
-    return _Outcome(
+    return Outcome(
         "SUCCESS", uri, data=selection.attributes(top, archive_uri=uri, count=len(found))
     )
+
+
+def _kept_id(envelope: Envelope) -> str:
+    return envelope.physical_resource_id or f"results-of-{envelope.logical_resource_id}"
 
 
 def _decide(
@@ -135,20 +130,20 @@ def _decide(
     clients: ClientsFactory,
     pacing: Pacing,
     log: DecisionLog,
-) -> _Outcome:
-    keep = envelope.physical_resource_id or f"results-of-{envelope.logical_resource_id}"
+) -> Outcome:
+    keep = _kept_id(envelope)
     if envelope.request_type == "Delete":
         log.decision("delete", "kept-archive")
-        return _Outcome("SUCCESS", keep)
+        return Outcome("SUCCESS", keep)
     try:
         props = ResultsProperties.parse(event.get("ResourceProperties"))
         result = _archive_and_select(props, clients, pacing, log)
     except ValueError as error:
-        return _Outcome("FAILED", keep, str(error))
+        return Outcome("FAILED", keep, str(error))
     except (ClientError, BotoCoreError) as error:
-        return _Outcome("FAILED", keep, f"could not read or archive the job's results: {error}")
+        return Outcome("FAILED", keep, f"could not read or archive the job's results: {error}")
     if isinstance(result, str):
-        return _Outcome("FAILED", keep, result)
+        return Outcome("FAILED", keep, result)
     return result
 
 
@@ -165,37 +160,13 @@ def handle(
 
     ``sleep`` and ``jitter`` time the pauses between attempts of a throttled call (for tests).
     """
-    configure()
-    started = time.monotonic()
-    remaining = remaining_seconds(context)
-    envelope = Envelope.of(event)
-    log = DecisionLog(
-        request_type=envelope.request_type,
-        request_id=envelope.request_id,
-        logical_resource_id=envelope.logical_resource_id,
-        physical_resource_id=envelope.physical_resource_id,
-        secrets=secrets_of(envelope.response_url),
+    answer(
+        event,
+        context,
+        lambda envelope, pacing, log: _decide(event, envelope, clients, pacing, log),
+        kept_id=_kept_id,
+        timed_out=lambda budget: f"SageMaker or S3 did not answer within {budget:.0f} s",
+        reserve_seconds=reserve_seconds,
+        sleep=sleep,
+        jitter=jitter,
     )
-    if not envelope.response_url:
-        log.decision("receive", "no-response-url")
-        return
-    reserve = response_reserve(remaining) if reserve_seconds is None else reserve_seconds
-    budget = max(0.5, remaining - reserve)
-    pacing = Pacing(deadline=started + budget, sleep=sleep, jitter=jitter)
-    result = run_within(
-        lambda: _decide(event, envelope, clients=clients, pacing=pacing, log=log), budget
-    )
-    if isinstance(result, TimedOut):
-        keep = envelope.physical_resource_id or f"results-of-{envelope.logical_resource_id}"
-        result = _Outcome("FAILED", keep, f"SageMaker or S3 did not answer within {budget:.0f} s")
-    log.decision("respond", result.status, reason=result.reason)
-    response = CfnResponse(
-        status=result.status,
-        reason=result.reason,
-        physical_resource_id=result.physical_resource_id,
-        stack_id=envelope.stack_id,
-        request_id=envelope.request_id,
-        logical_resource_id=envelope.logical_resource_id,
-        data=result.data,
-    )
-    send(envelope.response_url, encode(response), deadline=started + remaining - 0.5, log=log)
