@@ -32,6 +32,7 @@ from tests.fakes.loopback import HttpReply, HttpRequest, LoopbackService
 __all__ = [
     "ACCOUNT",
     "REGION",
+    "SCALING_METRIC",
     "ApiError",
     "FakeSageMaker",
     "Fault",
@@ -44,6 +45,7 @@ REGION: Final = "us-east-1"
 ACCOUNT: Final = "123456789012"
 JSON_CONTENT_TYPE: Final = "application/x-amz-json-1.1"
 TERMINAL: Final = frozenset({"COMPLETED", "FAILED", "STOPPED"})
+SCALING_METRIC: Final = "SageMakerVariantInvocationsPerInstance"
 RUNNING: Final = frozenset({"PENDING", "IN_PROGRESS"})
 
 
@@ -63,6 +65,8 @@ _POSIX_CLASSES: Final = {
     "XDigit": "0-9a-fA-F",
     "Space": " \\t\\n\\x0b\\f\\r",
     "Punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+    # Java's \p{Print}, printable US-ASCII (application-autoscaling's model uses it).
+    "Print": "\\x20-\\x7e",
 }
 
 
@@ -575,6 +579,7 @@ _OPERATIONS: Final = (
     "ListTags",
     "AddTags",
     "DeleteTags",
+    "GetScalingConfigurationRecommendation",
 )
 _MAX_JOB_SECONDS: Final = 18_000
 _MAX_TAGS: Final = 50
@@ -661,6 +666,9 @@ class FakeSageMaker(LoopbackService):
         self.jobs: dict[str, Job] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.recommendations_per_job = 3
+        # What GetScalingConfigurationRecommendation recommends policies for, in order: a
+        # predefined metric type, or "Customized:<MetricName>" (see ``_scaling``).
+        self.scaling_metrics: tuple[str, ...] = (SCALING_METRIC,)
         self.validator = ShapeValidator()
         self.model = _service_model()
         self._now = float(int(time.time()) if start_time is None else start_time)
@@ -683,6 +691,7 @@ class FakeSageMaker(LoopbackService):
             "ListTags": self._list_tags,
             "AddTags": self._add_tags,
             "DeleteTags": self._delete_tags,
+            "GetScalingConfigurationRecommendation": self._scaling,
         }
 
     @property
@@ -970,3 +979,85 @@ class FakeSageMaker(LoopbackService):
             raise ApiError.validation(f"A resource can have at most {_MAX_TAGS} tags.")
         job.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
         return {"Tags": copy.deepcopy(params["Tags"])}
+
+    def _scaling(self, params: dict[str, Any]) -> dict[str, Any]:
+        """GetScalingConfigurationRecommendation: plausible, deterministic, checked by the model.
+
+        For recommendation ``i`` of the job (benchmarked at ``MaxInvocations`` = 1000 + 250 i a
+        minute), with ``cpu`` = ``TargetCpuUtilizationPerCore`` (default 50): the target value
+        is ``MaxInvocations * cpu / 100`` invocations per instance, ``MinCapacity`` covers
+        ``MinInvocationsPerMinute`` at that target (at least 1), ``MaxCapacity`` covers
+        ``MaxInvocationsPerMinute`` (else one more than the minimum), cooldowns are 240 + 60 i
+        (in) and 60 + 30 i (out) seconds. One policy per ``scaling_metrics`` entry.
+        """
+        job = self._job(params["InferenceRecommendationsJobName"])
+        if job.status != "COMPLETED":
+            raise ApiError.validation(
+                f"Inference recommendations job {job.name} is {job.status}, not COMPLETED."
+            )
+        if ("RecommendationId" in params) == ("EndpointName" in params):
+            raise ApiError.validation("Specify either RecommendationId or EndpointName.")
+        recommendations = self._results(job).recommendations()
+        index = next(
+            (
+                i
+                for i, item in enumerate(recommendations)
+                if item["RecommendationId"] == params.get("RecommendationId")
+                or item["EndpointConfiguration"]["EndpointName"] == params.get("EndpointName")
+            ),
+            None,
+        )
+        if index is None:
+            wanted = params.get("RecommendationId") or params.get("EndpointName")
+            raise ApiError("ResourceNotFound", f"Could not find recommendation {wanted}.")
+        chosen = recommendations[index]
+        cpu = int(params.get("TargetCpuUtilizationPerCore", 50))
+        objective = _as_dict(params.get("ScalingPolicyObjective"))
+        target = float(round(chosen["Metrics"]["MaxInvocations"] * cpu / 100))
+        low = max(1, -(-int(objective.get("MinInvocationsPerMinute", 0)) // int(target)))
+        high = low + 1
+        if "MaxInvocationsPerMinute" in objective:
+            high = max(low, -(-int(objective["MaxInvocationsPerMinute"]) // int(target)))
+        policies = [
+            {
+                "TargetTracking": {
+                    "MetricSpecification": (
+                        {
+                            "Customized": {
+                                "MetricName": metric.removeprefix("Customized:"),
+                                "Namespace": "/aws/sagemaker/Endpoints",
+                                "Statistic": "Average",
+                            }
+                        }
+                        if metric.startswith("Customized:")
+                        else {"Predefined": {"PredefinedMetricType": metric}}
+                    ),
+                    "TargetValue": target if metric == SCALING_METRIC else float(cpu),
+                }
+            }
+            for metric in self.scaling_metrics
+        ]
+        answer: dict[str, Any] = {
+            "InferenceRecommendationsJobName": job.name,
+            "TargetCpuUtilizationPerCore": cpu,
+            "Metric": {
+                "InvocationsPerInstance": int(target),
+                "ModelLatency": chosen["Metrics"]["ModelLatency"],
+            },
+            "DynamicScalingConfiguration": {
+                "MinCapacity": low,
+                "MaxCapacity": high,
+                "ScaleInCooldown": 240 + 60 * index,
+                "ScaleOutCooldown": 60 + 30 * index,
+                "ScalingPolicies": policies,
+            },
+        }
+        for member in ("RecommendationId", "EndpointName", "ScalingPolicyObjective"):
+            if member in params:
+                answer[member] = copy.deepcopy(params[member])
+        output = self.model.operation_model("GetScalingConfigurationRecommendation").output_shape
+        assert output is not None
+        errors = self.validator.errors(output, answer)
+        if errors:  # a bug of the fake: say so rather than answer what SageMaker cannot
+            raise ApiError("FakeAnswerInvalid", "; ".join(errors))
+        return answer
