@@ -1,4 +1,4 @@
-"""The fake SageMaker's GetScalingConfigurationRecommendation: botocore's shapes, checkable values."""
+"""The fake's GetScalingConfigurationRecommendation: botocore's shapes, values tests can check."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def finished(fake_sagemaker: FakeSageMaker, sagemaker_client: SageMakerClient) -
 
 
 def recommendations(client: SageMakerClient, job: str) -> list[Any]:
-    return list(client.describe_inference_recommendations_job(JobName=job)["InferenceRecommendations"])
+    described = client.describe_inference_recommendations_job(JobName=job)
+    return list(described["InferenceRecommendations"])
 
 
 def without_metadata(answer: Any) -> dict[str, Any]:
