@@ -1,7 +1,8 @@
-"""Lambda entrypoint of the waiting machinery: scheduled polls and the results resource.
+"""Lambda entrypoint of the waiting machinery: scheduled polls, the results and scaling resources.
 
-One function per stack serves both: an event with a ``RequestType`` is CloudFormation's (the
-``Custom::InferenceRecommendationsResults`` resource); one with ``Conditions`` comes from the
+One function per stack serves them all: an event with a ``RequestType`` is CloudFormation's, for
+the ``Custom::InferenceRecommendationsScaling`` resource when its ``ResourceType`` says so, else
+for the ``Custom::InferenceRecommendationsResults`` resource; one with ``Conditions`` comes from the
 stack's shared poll rule (``sweep``); anything else from a job's own rule, as stacks deployed by
 earlier versions have until their next update (``poll``). Nothing escapes.
 """
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 
 import poll
 import results
+import scaling
 import sweep
 from log import LOGGER
 
@@ -19,10 +21,13 @@ __all__ = ["handler"]
 
 
 def handler(event: object, context: object) -> None:
-    """Handle a poll or a results-resource event."""
+    """Handle a poll, or an event of a results or scaling resource."""
     try:
         if isinstance(event, Mapping) and "RequestType" in event:
-            results.handle(event, context)
+            if event.get("ResourceType") == scaling.RESOURCE_TYPE:
+                scaling.handle(event, context)
+            else:
+                results.handle(event, context)
         elif sweep.is_sweep(event):
             sweep.handle(event, context)
         else:
