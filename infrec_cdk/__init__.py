@@ -14,6 +14,11 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from infrec_cdk._autoscaling import (
+        SCALING_RESOURCE_TYPE,
+        Autoscaling,
+        ScalingRecommendation,
+    )
     from infrec_cdk._config import (
         ContainerConfig,
         EndpointConfiguration,
@@ -47,6 +52,9 @@ if TYPE_CHECKING:
 
 # Each public name and the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "SCALING_RESOURCE_TYPE": "_autoscaling",
+    "Autoscaling": "_autoscaling",
+    "ScalingRecommendation": "_autoscaling",
     "ContainerConfig": "_config",
     "EndpointConfiguration": "_config",
     "FlatInvocations": "_config",
@@ -80,6 +88,8 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "RESOURCE_TYPE",
     "RESULTS_RESOURCE_TYPE",
+    "SCALING_RESOURCE_TYPE",
+    "Autoscaling",
     "ContainerConfig",
     "EndpointConfiguration",
     "FlatInvocations",
@@ -96,6 +106,7 @@ __all__ = [
     "Phase",
     "RecommendedEndpoint",
     "ResourceLimit",
+    "ScalingRecommendation",
     "ServerlessConfig",
     "Stairs",
     "StoppingConditions",

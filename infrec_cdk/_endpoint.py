@@ -7,6 +7,12 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infrec_cdk import _security
+from infrec_cdk._autoscaling import (
+    Autoscaling,
+    EndpointAutoscaling,
+    ScalingRecommendation,
+    autoscaling_report,
+)
 from infrec_cdk._config import SupportedEndpointType
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._instance_storage import API_CREATE_ENDPOINT_CONFIG, GUIDE_ENCRYPTION_AT_REST
@@ -31,6 +37,8 @@ class RecommendedEndpoint(Construct):
     The job must wait (``wait=Wait(...)``) and its top recommendation must be a real-time one:
     pass ``Wait(endpoint_type=SupportedEndpointType.REAL_TIME)``, or test only instance types in
     an Advanced job. The endpoint is created once the job has finished, in the same deployment.
+    With ``autoscaling=Autoscaling(...)`` the variant also scales as Inference Recommender
+    recommends for that top recommendation.
     """
 
     @checked_props
@@ -43,6 +51,7 @@ class RecommendedEndpoint(Construct):
         model_name: str,
         variant_name: str = "AllTraffic",
         encryption_key: kms.IKey | None = None,
+        autoscaling: Autoscaling | None = None,
     ) -> None:
         """Define the endpoint configuration and the endpoint.
 
@@ -62,6 +71,16 @@ class RecommendedEndpoint(Construct):
             the instance's hardware; SageMaker refuses or ignores a key for instance types with
             local NVMe storage, so give one only when the job tests EBS-backed types alone
             (a warning says when it may not).
+        autoscaling
+            Scale the variant with Application Auto Scaling as Inference Recommender's
+            ``GetScalingConfigurationRecommendation`` recommends for the top recommendation and
+            this traffic objective: a scalable target (recommended minimum and maximum
+            instance counts) and a target-tracking policy (recommended predefined metric,
+            target value and cooldowns), applied in the same deployment. The recommended
+            values are on ``scaling``. Application Auto Scaling uses its service-linked role
+            ``AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint``, which it creates on
+            first use if the deployment may (``iam:CreateServiceLinkedRole``). Default: no
+            autoscaling, the endpoint keeps the recommended instance count.
 
         """
         super().__init__(scope, id)
@@ -74,8 +93,14 @@ class RecommendedEndpoint(Construct):
                 "job: its top recommendation may be serverless; pass "
                 "Wait(endpoint_type=SupportedEndpointType.REAL_TIME) or test only instance types"
             )
+        scaling_errors, warnings = (
+            ([], []) if autoscaling is None else autoscaling_report(autoscaling)
+        )
+        problems += scaling_errors
         if problems or top is None:
             raise InfrecValidationError(problems, construct_path=self.node.path)
+        for warning in warnings:
+            cdk.Annotations.of(self).add_warning_v2(warning.id, warning.message)
 
         # Imported here, not with the package: most stacks define no endpoint (30-60 ms).
         from aws_cdk import aws_sagemaker as sagemaker  # noqa: PLC0415
@@ -112,3 +137,19 @@ class RecommendedEndpoint(Construct):
         )
         self.endpoint_name: str = self.endpoint.attr_endpoint_name
         """The endpoint's name (a token)."""
+        self.autoscaling: EndpointAutoscaling | None = None
+        """The scaling resource, scalable target and policy, when ``autoscaling`` is given."""
+        self.scaling: ScalingRecommendation | None = None
+        """The recommended scaling (tokens), when ``autoscaling`` is given."""
+        if autoscaling is not None:
+            self.autoscaling = EndpointAutoscaling(
+                self,
+                "Autoscaling",
+                autoscaling=autoscaling,
+                top=top,
+                job_name=job.job_name,
+                job_arn=job.job_arn,
+                endpoint_name=self.endpoint_name,
+                variant_name=variant_name,
+            )
+            self.scaling = self.autoscaling.recommendation
