@@ -16,6 +16,7 @@
   firing the template's scheduled EventBridge rules at their rate; refuses to update a wait
   condition in place, as CloudFormation does ("Updates aren't supported" for each of its
   properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html);
+- checks Application Auto Scaling targets and policies as AWS would (``app_autoscaling``);
 - updates a rule in place as ``PutRule`` does, with the template's state (an update re-enables a
   rule that was disabled since: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html);
 - records ``AWS::S3::Bucket`` and ``AWS::Events::Rule`` resources in an AWS API endpoint (moto),
@@ -47,6 +48,7 @@ import boto3
 from tests.fakes.cfn_receiver import CfnResponseReceiver
 from tests.fakes.loopback import HttpReply, HttpRequest, LoopbackService
 from tests.fakes.sagemaker import FakeSageMaker
+from tests.harness import app_autoscaling
 from tests.harness.resolve import STACK_ID, Resolver, as_cloudformation_sends
 from tests.harness.stack_api import StackResource
 
@@ -544,6 +546,16 @@ class LocalCloudFormation:
     def _create_native(self, resource: Deployed) -> None:
         if resource.type == WAIT_CONDITION:
             self._wait(resource)
+        if resource.type in {app_autoscaling.TARGET, app_autoscaling.POLICY}:
+            targets = {
+                r.physical_id: r.properties
+                for r in list(self.state.values())
+                if r.type == app_autoscaling.TARGET
+            }
+            try:
+                app_autoscaling.check(resource.type, resource.properties, targets)
+            except ValueError as error:
+                raise DeployFailed(resource.logical_id, str(error)) from None
         if self.aws_endpoint is None:
             return
         if resource.type == "AWS::S3::Bucket":

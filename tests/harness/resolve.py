@@ -46,6 +46,7 @@ def physical_id(logical_id: str, resource_type: str) -> str:
         "AWS::EC2::VPC": f"vpc-{_suffix(logical_id, 17)}",
         "AWS::Lambda::Function": f"{STACK_NAME}-{logical_id}-{_suffix(logical_id)}"[:64],
         "AWS::SageMaker::Model": f"model-{_suffix(logical_id)}",
+        "AWS::SageMaker::Endpoint": f"endpoint-{_suffix(logical_id)}",
         "AWS::Logs::LogGroup": f"{STACK_NAME}-{logical_id}-{_suffix(logical_id)}",
     }
     return by_type.get(resource_type, f"{STACK_NAME}-{logical_id}-{_suffix(logical_id)}")
@@ -66,6 +67,7 @@ def attribute(logical_id: str, resource_type: str, name: str) -> str:
     specific = {
         ("AWS::EC2::SecurityGroup", "GroupId"): ref,
         ("AWS::SageMaker::Model", "ModelName"): ref,
+        ("AWS::SageMaker::Endpoint", "EndpointName"): ref,
         ("AWS::S3::Bucket", "DomainName"): f"{ref}.s3.amazonaws.com",
     }
     return specific.get((resource_type, name), f"{ref}-{name}")
