@@ -1,8 +1,9 @@
 """Example app: right-size a model during deployment, then host it on what was recommended.
 
 The stack defines a SageMaker model, runs an Advanced (load-test) job on three instance types,
-waits for it to finish, and deploys an endpoint on the top recommendation's instance type and
-count — all in one ``cdk deploy``. The top recommendation is also emitted as stack outputs.
+waits for it to finish, deploys an endpoint on the top recommendation's instance type and count,
+and scales it as Inference Recommender recommends for the traffic expected — all in one
+``cdk deploy``. The top recommendation and the scaling are also emitted as stack outputs.
 
     cdk synth --app "python3 examples/waiting_app.py"
 """
@@ -15,6 +16,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from infrec_cdk import (
+    Autoscaling,
     ContainerConfig,
     EndpointConfiguration,
     InferenceRecommendationsJob,
@@ -176,8 +178,19 @@ class RightSizedEndpointStack(cdk.Stack):
             stopping_conditions=StoppingConditions(max_invocations=3000),
             wait=Wait(objective=Objective.LOWEST_COST_PER_INFERENCE),
         )
-        endpoint = RecommendedEndpoint(self, "Endpoint", job=job, model_name=model.attr_model_name)
-        top = job.recommended  # the job waits: typed, never None
+        endpoint = RecommendedEndpoint(
+            self,
+            "Endpoint",
+            job=job,
+            model_name=model.attr_model_name,
+            # The traffic expected: from 600 to 12,000 requests a minute.
+            autoscaling=Autoscaling(
+                min_invocations_per_minute=600, max_invocations_per_minute=12_000
+            ),
+        )
+        top, scaling = job.recommended, endpoint.scaling  # the job waits: typed, never None
+        if scaling is None:  # pragma: no cover - the endpoint scales
+            raise RuntimeError("an endpoint given autoscaling= has a scaling recommendation")
         cdk.CfnOutput(self, "JobArn", value=job.job_arn)
         cdk.CfnOutput(self, "RecommendedInstanceType", value=top.instance_type)
         cdk.CfnOutput(
@@ -189,6 +202,10 @@ class RightSizedEndpointStack(cdk.Stack):
         cdk.CfnOutput(self, "RecommendedCostPerInference", value=top.cost_per_inference)
         cdk.CfnOutput(self, "ResultsArchive", value=top.archive_uri)
         cdk.CfnOutput(self, "EndpointName", value=endpoint.endpoint_name)
+        cdk.CfnOutput(self, "MinInstances", value=cdk.Token.as_string(scaling.min_capacity))
+        cdk.CfnOutput(self, "MaxInstances", value=cdk.Token.as_string(scaling.max_capacity))
+        cdk.CfnOutput(self, "ScalingMetric", value=scaling.predefined_metric_type)
+        cdk.CfnOutput(self, "ScalingTarget", value=cdk.Token.as_string(scaling.target_value))
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 
 from app import EXAMPLE_MODEL_PACKAGE, ExampleStack
 from infrec_cdk import (
+    Autoscaling,
     ContainerConfig,
     InferenceRecommendationsJob,
     ModelSource,
@@ -165,7 +166,7 @@ def existing_model_stack(app: cdk.App) -> cdk.Stack:
 
 
 def waiting_stack(app: cdk.App) -> cdk.Stack:
-    """A job the deployment waits for, and an endpoint sized by its top recommendation."""
+    """A job the deployment waits for, and an endpoint sized and scaled by its recommendations."""
     stack = cdk.Stack(app, "InfrecWaiting", env=ENV)
     job = InferenceRecommendationsJob(
         stack,
@@ -174,7 +175,16 @@ def waiting_stack(app: cdk.App) -> cdk.Stack:
         wait=Wait(endpoint_type=SupportedEndpointType.REAL_TIME),
     )
     RecommendedEndpoint(
-        stack, "Endpoint", job=job, model_name="churn-xgboost", encryption_key=job.encryption_key
+        stack,
+        "Endpoint",
+        job=job,
+        model_name="churn-xgboost",
+        encryption_key=job.encryption_key,
+        autoscaling=Autoscaling(
+            min_invocations_per_minute=100,
+            max_invocations_per_minute=6000,
+            target_cpu_utilization_per_core=60,
+        ),
     )
     return stack
 

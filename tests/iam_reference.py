@@ -589,6 +589,14 @@ _EXTRA_ARNS: Mapping[str, str] = {
 }
 
 
+# Fn::GetAtt of a custom resource's attribute that holds an ARN, by (type, attribute).
+_CUSTOM_ARNS: Mapping[tuple[str, str], str] = {
+    ("Custom::InferenceRecommendationsJob", "JobArn"): (
+        f"arn:{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:inference-recommendations-job/{{}}"
+    ),
+}
+
+
 class _ArnResolver(Resolver):
     """The test harness's resolver, with ARN shapes for a few more resource types."""
 
@@ -597,6 +605,8 @@ class _ArnResolver(Resolver):
         kind = self.resources.get(logical_id, {}).get("Type", "")
         if name == "Arn" and kind in _EXTRA_ARNS and logical_id not in self.attributes:
             return _EXTRA_ARNS[kind].format(physical_id(logical_id, kind))
+        if (kind, name) in _CUSTOM_ARNS and logical_id not in self.attributes:
+            return _CUSTOM_ARNS[kind, name].format(physical_id(logical_id, kind).lower())
         return super().get_att(arg)
 
 
