@@ -46,11 +46,20 @@ def scaled_stack(autoscaling: Autoscaling | None, variant_name: str = "AllTraffi
         variant_name=variant_name,
         autoscaling=autoscaling,
     )
-    if endpoint.scaling is not None:
-        cdk.CfnOutput(
-            stack, "MinCapacity", value=cdk.Token.as_string(endpoint.scaling.min_capacity)
-        )
-        cdk.CfnOutput(stack, "Metric", value=endpoint.scaling.predefined_metric_type)
+    scaling = endpoint.scaling
+    if scaling is not None:
+        for name, value in {
+            "MinCapacity": scaling.min_capacity,
+            "MaxCapacity": scaling.max_capacity,
+            "TargetValue": scaling.target_value,
+            "PredefinedMetricType": scaling.predefined_metric_type,
+            "ScaleInCooldown": scaling.scale_in_cooldown,
+            "ScaleOutCooldown": scaling.scale_out_cooldown,
+            "InvocationsPerInstance": scaling.invocations_per_instance,
+            "ModelLatency": scaling.model_latency,
+            "RecommendationId": scaling.attribute("RecommendationId"),
+        }.items():
+            cdk.CfnOutput(stack, name, value=cdk.Token.as_string(value))
     return stack
 
 
@@ -137,9 +146,15 @@ def test_the_recommendation_is_fetched_for_the_top_one_with_the_objective():
         "MinInvocationsPerMinute": 100,
         "MaxInvocationsPerMinute": 6000,
     }
-    assert template["Outputs"]["MinCapacity"]["Value"] == get_att(
-        one(template, SCALING_RESOURCE_TYPE)[0], "MinCapacity"
-    )
+
+
+def test_the_recommended_values_are_attributes_of_the_scaling_resource():
+    template = scaled()
+    scaling_id, _ = one(template, SCALING_RESOURCE_TYPE)
+
+    assert len(template["Outputs"]) == 9
+    for name, output in template["Outputs"].items():
+        assert output["Value"] == get_att(scaling_id, name)
 
 
 def test_the_waiter_may_ask_for_this_jobs_recommendation_alone():
