@@ -12,6 +12,12 @@
 The waiter may ask for the recommendation of this job alone: one small policy per endpoint,
 attached to the waiter's role (see ``EndpointAutoscaling``). Application Auto Scaling acts
 through its service-linked role for SageMaker endpoints, which it creates on first use.
+
+SageMaker refuses an endpoint update that changes the instance type of a variant registered
+for autoscaling ("If the update would change the instance type for any model that is a target
+for auto scaling, the update fails": https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling.html),
+and CloudFormation updates the endpoint before the target: a new job whose top recommendation
+has another instance type rolls the update back. A new construct id (a new endpoint) avoids it.
 """
 
 from __future__ import annotations

@@ -79,8 +79,11 @@ class RecommendedEndpoint(Construct):
             target value and cooldowns), applied in the same deployment. The recommended
             values are on ``scaling``. Application Auto Scaling uses its service-linked role
             ``AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint``, which it creates on
-            first use if the deployment may (``iam:CreateServiceLinkedRole``). Default: no
-            autoscaling, the endpoint keeps the recommended instance count.
+            first use if the deployment may (``iam:CreateServiceLinkedRole``). SageMaker
+            refuses to change the instance type of a variant registered for autoscaling: a
+            later job whose top recommendation has another instance type fails the update
+            (it rolls back) unless this construct's id changes with it (a new endpoint).
+            Default: no autoscaling, the endpoint keeps the recommended instance count.
 
         """
         super().__init__(scope, id)
