@@ -106,7 +106,7 @@ def assert_applies(cloudformation: LocalCloudFormation, expected: dict[str, Any]
     )
 
 
-def test_create_update_with_a_new_objective_and_delete(
+def test_create_update_refused_update_and_delete(
     waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
 ):
     created = waiting_cloudformation.deploy(template(QUIET))
@@ -148,31 +148,27 @@ def test_create_update_with_a_new_objective_and_delete(
     }
     assert len(fake_sagemaker.jobs) == 1
 
+    # SageMaker refuses the next objective: the update rolls back and loses nothing.
+    before = {k: (r.physical_id, r.properties) for k, r in waiting_cloudformation.state.items()}
+    fake_sagemaker.inject(OPERATION, Fault.validation("The job has no scaling recommendation."))
+
+    refused = waiting_cloudformation.deploy(template(QUIET))
+
+    assert refused.status == "UPDATE_ROLLBACK_COMPLETE"
+    (job_name,) = fake_sagemaker.jobs
+    assert refused.failure.endswith(
+        f"SageMaker's GetScalingConfigurationRecommendation for job {job_name} failed: "
+        "ValidationException: The job has no scaling recommendation."
+    )
+    after = {k: (r.physical_id, r.properties) for k, r in waiting_cloudformation.state.items()}
+    assert after == before
+    assert_applies(waiting_cloudformation, busy)
+
     deleted = waiting_cloudformation.destroy()
 
     assert deleted.status == "DELETE_COMPLETE", deleted.failure
     assert deleted.resources == {}
     assert deleted.running_jobs == []
-
-
-def test_a_refused_recommendation_rolls_the_update_back_and_loses_nothing(
-    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
-):
-    waiting_cloudformation.deploy(template(QUIET))
-    before = {k: (r.physical_id, r.properties) for k, r in waiting_cloudformation.state.items()}
-    fake_sagemaker.inject(OPERATION, Fault.validation("The job has no scaling recommendation."))
-
-    report = waiting_cloudformation.deploy(template(BUSY))
-
-    assert report.status == "UPDATE_ROLLBACK_COMPLETE"
-    assert report.failure.endswith(
-        "SageMaker's GetScalingConfigurationRecommendation for job "
-        f"{next(iter(fake_sagemaker.jobs))} failed: ValidationException: "
-        "The job has no scaling recommendation."
-    )
-    after = {k: (r.physical_id, r.properties) for k, r in waiting_cloudformation.state.items()}
-    assert after == before
-    assert_applies(waiting_cloudformation, recommended(fake_sagemaker, QUIET))
 
 
 def test_nothing_to_apply_fails_the_create_and_the_rollback_leaves_nothing(
