@@ -18,9 +18,11 @@ from infrec_cdk import (
 
 import aws_cdk as cdk
 import boto3
+import pytest
 from aws_cdk.assertions import Template
 
 from tests.fakes.sagemaker import SCALING_METRIC, FakeSageMaker, Fault
+from tests.harness import app_autoscaling
 from tests.harness.deploy import LocalCloudFormation
 
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
@@ -184,3 +186,57 @@ def test_nothing_to_apply_fails_the_create_and_the_rollback_leaves_nothing(
     assert report.running_jobs == []
     created = {e.logical_id for e in report.events if e.action == "Create"}
     assert not any(k.startswith("EndpointAutoscalingTarget") for k in created)
+
+
+# --- the harness refuses what Application Auto Scaling would ------------------------------------
+
+GOOD_TARGET = {
+    "ServiceNamespace": "sagemaker",
+    "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    "ResourceId": "endpoint/churn/variant/AllTraffic",
+    "MinCapacity": "1",
+    "MaxCapacity": "4",
+}
+GOOD_POLICY = {
+    "PolicyName": "p",
+    "PolicyType": "TargetTrackingScaling",
+    "ScalingTargetId": "target-1",
+    "TargetTrackingScalingPolicyConfiguration": {
+        "TargetValue": "500",
+        "PredefinedMetricSpecification": {"PredefinedMetricType": SCALING_METRIC},
+        "ScaleInCooldown": "300",
+        "ScaleOutCooldown": "60",
+    },
+}
+
+
+def test_the_harness_takes_string_attributes_as_the_schemas_numbers():
+    app_autoscaling.check(TARGET, GOOD_TARGET, {})
+    app_autoscaling.check(POLICY, GOOD_POLICY, {"target-1": GOOD_TARGET})
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "properties", "message"),
+    [
+        (TARGET, {**GOOD_TARGET, "MinCapacity": "5"}, "Minimum capacity cannot be greater"),
+        (TARGET, {**GOOD_TARGET, "ResourceId": "endpoint/churn"}, "Unsupported resource ID"),
+        (TARGET, {**GOOD_TARGET, "MaxCapacity": "many"}, "Member must be of type integer"),
+        (POLICY, {**GOOD_POLICY, "ScalingTargetId": "other"}, "No scalable target registered"),
+        (
+            POLICY,
+            {
+                **GOOD_POLICY,
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "TargetValue": "500",
+                    "PredefinedMetricSpecification": {"PredefinedMetricType": "CPUUtilization"},
+                },
+            },
+            "Member must satisfy enum value set",
+        ),
+    ],
+)
+def test_the_harness_refuses_what_application_auto_scaling_would(
+    resource_type: str, properties: dict[str, Any], message: str
+):
+    with pytest.raises(ValueError, match=message):
+        app_autoscaling.check(resource_type, properties, {"target-1": GOOD_TARGET})

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
 import scaling
 import waiter
+from botocore.exceptions import EndpointConnectionError
 from cfn_response import MAX_BODY_BYTES, CfnResponse, encode
 from types_boto3_sagemaker import SageMakerClient
 
@@ -312,3 +314,102 @@ def test_the_largest_answer_fits_cloudformations_limit():
 
     assert json.loads(body)["Data"] == scaling.attributes(largest, props)  # nothing was cut
     assert len(body) < 2048, len(body)
+
+
+# --- what SageMaker's answer may lack, and what may go wrong on the way -------------------------
+
+
+def dynamic(**members: Any) -> dict[str, Any]:
+    policy = {
+        "TargetTracking": {
+            "MetricSpecification": {"Predefined": {"PredefinedMetricType": SCALING_METRIC}},
+            "TargetValue": 120.5,
+        }
+    }
+    return {"DynamicScalingConfiguration": {"ScalingPolicies": [policy], **members}}
+
+
+def test_missing_cooldowns_are_application_auto_scalings_own_default():
+    chosen = scaling.choose(dynamic(MinCapacity=1, MaxCapacity=3))
+
+    assert isinstance(chosen, scaling.Recommended)
+    assert (chosen.scale_in_cooldown, chosen.scale_out_cooldown) == (300, 300)
+    assert chosen.target_value == 120.5
+    assert (chosen.invocations_per_instance, chosen.model_latency) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("found", "reason"),
+    [
+        ({}, "has no DynamicScalingConfiguration"),
+        (dynamic(MinCapacity=1), "no whole MinCapacity and MaxCapacity"),
+        (dynamic(MinCapacity=1.5, MaxCapacity=3), "no whole MinCapacity and MaxCapacity"),
+    ],
+)
+def test_an_answer_without_capacities_is_a_reason(found: dict[str, Any], reason: str):
+    chosen = scaling.choose(found)
+
+    assert isinstance(chosen, str)
+    assert reason in chosen
+
+
+class _Calls:
+    """A SageMaker client whose scaling call does ``behaviour`` (a stand-in for the network)."""
+
+    def __init__(self, behaviour: Any) -> None:
+        self.behaviour = behaviour
+
+    def get_scaling_configuration_recommendation(self, **_request: Any) -> Any:
+        return self.behaviour()
+
+
+def clients_doing(behaviour: Any) -> Any:
+    def build(_timeout: float, _pacing: Any) -> Any:
+        return type("Clients", (), {"sagemaker": _Calls(behaviour)})()
+
+    return build
+
+
+def endpoint_unreachable() -> Any:
+    raise EndpointConnectionError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com")
+
+
+def broken() -> Any:
+    raise RuntimeError("secret detail")
+
+
+def stuck() -> Any:
+    threading.Event().wait(10)  # longer than the invocation
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [
+        (endpoint_unreachable, "could not reach SageMaker: Could not connect to the endpoint URL"),
+        (broken, "unexpected RuntimeError; see the waiter's log"),
+        (stuck, "SageMaker did not answer within 1 s"),
+    ],
+)
+def test_every_failure_is_answered_with_a_reason_not_a_traceback(
+    cfn_receiver: CfnResponseReceiver, behaviour: Any, reason: str
+):
+    job = {"RecommendationId": "j/1", "EndpointConfiguration": {"EndpointName": "e"}}
+    event_props = properties(job)
+    request_id = f"fail-{behaviour.__name__}"
+    event = {
+        "RequestType": "Create",
+        "ResponseURL": cfn_receiver.url(request_id),
+        "StackId": STACK,
+        "RequestId": request_id,
+        "LogicalResourceId": "Scaling",
+        "ResourceType": scaling.RESOURCE_TYPE,
+        "ResourceProperties": event_props,
+    }
+    scaling.handle(event, LambdaContext(1.5, "waiter"), clients=clients_doing(behaviour))
+
+    answer = cfn_receiver.response_for(request_id)
+    assert answer.status == "FAILED"
+    assert answer.reason.startswith(reason)
+    assert "Traceback" not in answer.reason
+    assert "secret detail" not in answer.reason
+    assert answer.body["PhysicalResourceId"] == "scaling-of-Scaling"
