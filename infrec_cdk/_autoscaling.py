@@ -25,6 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
 from infrec_cdk import _security
 from infrec_cdk._api_model import operation_input_shape
 from infrec_cdk._checks import Problem, Reader, render_path, show
@@ -35,10 +39,6 @@ from infrec_cdk._tokens import is_unresolved
 from infrec_cdk._validation import ValidationWarning
 from infrec_cdk._waiter_function import WaiterFunction
 from infrec_cdk._waiting import TopRecommendation
-
-import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from constructs import Construct
 
 __all__ = [
     "SCALING_RESOURCE_TYPE",

@@ -6,6 +6,11 @@ import functools
 import json
 from typing import Any
 
+import aws_cdk as cdk
+import boto3
+import pytest
+from aws_cdk.assertions import Template
+
 from infrec_cdk import (
     SCALING_RESOURCE_TYPE,
     Autoscaling,
@@ -15,12 +20,6 @@ from infrec_cdk import (
     SupportedEndpointType,
     Wait,
 )
-
-import aws_cdk as cdk
-import boto3
-import pytest
-from aws_cdk.assertions import Template
-
 from tests.fakes.sagemaker import SCALING_METRIC, FakeSageMaker, Fault
 from tests.harness import app_autoscaling
 from tests.harness.deploy import LocalCloudFormation

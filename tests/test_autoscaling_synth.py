@@ -6,6 +6,10 @@ import functools
 import json
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
 from infrec_cdk import (
     SCALING_RESOURCE_TYPE,
     Autoscaling,
@@ -18,11 +22,6 @@ from infrec_cdk import (
     Wait,
 )
 from infrec_cdk._autoscaling import NEGATIVE_WARNING, ORDER_WARNING, autoscaling_report
-
-import aws_cdk as cdk
-import pytest
-from aws_cdk.assertions import Template
-
 from tests.annotations import warning_ids
 from tests.harness.deploy import dependency_order
 
