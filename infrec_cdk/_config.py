@@ -8,14 +8,19 @@ syntax (PascalCase keys). Values are checked once, on the whole rendered request
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import IDependable
 
+from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._payload_asset import PayloadAsset
 from infrec_cdk._props import TypeChecked
 
 if TYPE_CHECKING:
@@ -385,6 +390,8 @@ class EndpointConfiguration(TypeChecked):
 class PayloadConfig(TypeChecked):
     """Sample payload for the load tests (``ContainerConfig.PayloadConfig``).
 
+    Give the payload by URL, or from local disk with ``PayloadConfig.from_asset(path)``.
+
     Parameters
     ----------
     sample_payload_url
@@ -392,17 +399,100 @@ class PayloadConfig(TypeChecked):
         access to it.
     supported_content_types
         MIME types of the sample requests.
+    asset
+        A payload on local disk, published as a CDK file asset (made by ``from_asset``); the job
+        sets ``SamplePayloadUrl`` to the asset's URL. Give it or ``sample_payload_url``.
 
     """
 
     sample_payload_url: str | None = None
     supported_content_types: Sequence[str] | None = None
+    asset: PayloadAsset | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a field of the wrong type, or both a URL and an asset."""
+        TypeChecked.__post_init__(self)
+        if self.sample_payload_url is not None and self.asset is not None:
+            raise InfrecValidationError(
+                [
+                    (
+                        "PayloadConfig: give sample_payload_url or a local payload "
+                        "(PayloadConfig.from_asset), not both"
+                    )
+                ]
+            )
+
+    @staticmethod
+    def from_asset(
+        path: str | os.PathLike[str],
+        *,
+        supported_content_types: Sequence[str] | None = None,
+        asset_bucket_key: kms.IKey | None = None,
+    ) -> PayloadConfig:
+        """Use a sample payload from local disk, uploaded with the stack's other file assets.
+
+        ``path`` is a ``.tar.gz`` file, or a directory: it is packed at synth time into a
+        gzip-compressed tar in a temporary directory (never in the source tree), the same way on
+        every machine (sorted entries, normalized times, owners and modes), so the same files
+        give the same asset hash and an unchanged payload is not uploaded again. The job's
+        ``SamplePayloadUrl`` is the asset's ``s3://`` URL (its key ends in ``.tar.gz``), and
+        the job's role may read that object, nothing else of the bucket.
+
+        At synth time the archive is checked: a file that is not a gzip-compressed tar, or a
+        payload with no file in it, is refused; files that do not look like any of
+        ``supported_content_types``, files larger than an endpoint request may be, and
+        subdirectories or links only warn (see README, "A sample payload from your own disk").
+
+        Parameters
+        ----------
+        path
+            A ``.tar.gz`` file or a directory of sample requests, one request per file. A
+            relative path is taken from the current directory, as CDK assets are.
+        supported_content_types
+            MIME types of the sample requests (``SupportedContentTypes``), e.g.
+            ``["text/csv"]``. Default: none given (a model package's own apply).
+        asset_bucket_key
+            The customer managed KMS key of your CDK bootstrap bucket, if you bootstrapped with
+            ``cdk bootstrap --bootstrap-kms-key-id`` and that key's policy leaves access to IAM
+            policies: the job's role then may decrypt with it, through S3 only. Default: no
+            grant; the default bootstrap bucket uses the AWS managed key ``aws/s3``, and
+            ``--bootstrap-customer-key`` creates a key whose policy lets the account's
+            principals decrypt through S3, so neither needs one.
+
+        Returns
+        -------
+        PayloadConfig
+            The payload config for ``ContainerConfig(payload_config=...)``; in a request for
+            ``from_request``, it may stand in ``InputConfig.ContainerConfig.PayloadConfig``.
+
+        """
+        if not isinstance(path, str | os.PathLike):
+            raise InfrecValidationError(
+                [
+                    (
+                        "PayloadConfig.from_asset: path must be a str or os.PathLike, got "
+                        f"{type(path).__name__}"
+                    )
+                ]
+            )
+        return PayloadConfig(
+            supported_content_types=supported_content_types,
+            asset=PayloadAsset(
+                path=Path(os.fspath(path)).absolute(), asset_bucket_key=asset_bucket_key
+            ),
+        )
 
     def render(self) -> Document:
-        """Return this value in the API's own request syntax."""
+        """Return this value in the API's own request syntax.
+
+        For a local payload, ``SamplePayloadUrl`` holds the ``PayloadAsset`` itself: the job
+        replaces it with the asset's URL, which exists only in a stack.
+        """
         return drop_none(
             {
-                "SamplePayloadUrl": self.sample_payload_url,
+                "SamplePayloadUrl": self.asset
+                if self.asset is not None
+                else self.sample_payload_url,
                 "SupportedContentTypes": None
                 if self.supported_content_types is None
                 else list(self.supported_content_types),
