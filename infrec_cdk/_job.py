@@ -20,6 +20,7 @@ from infrec_cdk._config import (
     EndpointConfiguration,
     JobType,
     ModelSource,
+    PayloadConfig,
     ResourceLimit,
     StoppingConditions,
     TrafficPattern,
@@ -35,6 +36,7 @@ from infrec_cdk._instance_storage import (
 from infrec_cdk._job_role import JobRolePermissions, model_artifact_urls
 from infrec_cdk._names import job_name_prefix, path_digest
 from infrec_cdk._network import EndpointNetwork, private_subnets_problem
+from infrec_cdk._payload_asset import StagedPayload, fill_sample_payload
 from infrec_cdk._props import checked_props
 from infrec_cdk._recommender import InferenceRecommender, MergedPolicy
 from infrec_cdk._removal import snapshot_problem
@@ -103,6 +105,8 @@ class InferenceRecommendationsJob(Construct):
     _model_artifacts: tuple[str, ...] = ()
     # The right-sized model's own execution role, when known: the job role may pass it.
     _model_role_arn: str | None = None
+    # The sample payload from local disk (PayloadConfig.from_asset), once staged as an asset.
+    _sample_payload: StagedPayload | None = None
     # KMS keys of the request as cdk-nag would name them (see ``_alias_name``), by value.
     _flat_keys: dict[str, str]
     encryption_key: kms.IKey
@@ -337,6 +341,7 @@ class InferenceRecommendationsJob(Construct):
         self._path = self.node.path  # read once: every read crosses into Node.js
         copied = _copy(user_request)
         request: Document = dict(copied) if isinstance(copied, dict) else {}
+        payload_problems = self._fill_sample_payload(request)
         self._handler = JobHandler.of(self, log_encryption_key=log_encryption_key)
         self.job_name_prefix = job_name_prefix(self._handler.stack_identity, id)
         given = _given_provisioning(
@@ -381,6 +386,7 @@ class InferenceRecommendationsJob(Construct):
             if role is not None and "RoleArn" in request
             else []
         )
+        problems += payload_problems
         owns_policy = self._choose_role(
             request, role if recommender is None or "RoleArn" in request else recommender.role
         )
@@ -423,6 +429,17 @@ class InferenceRecommendationsJob(Construct):
         if self._paced_after is not None and self._paced_after._waiter is not None:  # noqa: SLF001
             # max_concurrent_jobs: start once the job that many places before has ended.
             self._resource.node.add_dependency(self._paced_after._waiter.condition)  # noqa: SLF001
+
+    def _fill_sample_payload(self, request: Document) -> list[str]:
+        """Stage a payload from local disk as a file asset, its URL in the request; problems."""
+        input_config = request.get("InputConfig")
+        container = input_config.get("ContainerConfig") if isinstance(input_config, dict) else None
+        payload = container.get("PayloadConfig") if isinstance(container, dict) else None
+        if isinstance(container, dict) and isinstance(payload, PayloadConfig):
+            # from_request: a PayloadConfig (PayloadConfig.from_asset) may stand for the mapping.
+            container["PayloadConfig"] = payload.render()
+        self._sample_payload, problems = fill_sample_payload(self, request)
+        return problems
 
     def _estimate_instance_hours(self, request: Document, limit: float | None) -> None:
         """Warn with the job's worst-case instance-hours; refuse them above the limit."""
@@ -694,10 +711,7 @@ class InferenceRecommendationsJob(Construct):
             package = _known_str(input_config.get("ModelPackageVersionArn"))
             if package is not None:
                 permissions.model_package(package)
-            container = input_config.get("ContainerConfig")
-            payload = container.get("PayloadConfig") if isinstance(container, dict) else None
-            if isinstance(payload, dict) and isinstance(payload.get("SamplePayloadUrl"), str):
-                permissions.read_object(str(payload["SamplePayloadUrl"]))
+            self._read_sample_payload(permissions, input_config)
             volume_key = input_config.get("VolumeKmsKeyId")
             # No volume key (an instance type may have local NVMe storage): no CreateGrant.
             # A key given by alias gets no statement: IAM matches Resource against the key's
@@ -715,6 +729,16 @@ class InferenceRecommendationsJob(Construct):
             self.output_bucket.bucket_arn, output_prefix, bucket=self.output_bucket
         )
         return permissions
+
+    def _read_sample_payload(self, permissions: JobRolePermissions, input_config: Document) -> None:
+        """Let the job role read the sample payload: at its URL, or the asset from local disk."""
+        if self._sample_payload is not None:  # its URL is a token, which read_object skips
+            permissions.read_asset_object(self._sample_payload)
+            return
+        container = input_config.get("ContainerConfig")
+        payload = container.get("PayloadConfig") if isinstance(container, dict) else None
+        if isinstance(payload, dict) and isinstance(payload.get("SamplePayloadUrl"), str):
+            permissions.read_object(str(payload["SamplePayloadUrl"]))
 
     def _job_key_arns(self, request: Document) -> list[str]:
         """Return the ARNs of the request's volume and output keys (once each)."""

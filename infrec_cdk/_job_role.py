@@ -23,6 +23,7 @@ from constructs import Construct, IConstruct
 
 from infrec_cdk._arns import StackArns
 from infrec_cdk._config import ModelSource
+from infrec_cdk._payload_asset import StagedPayload
 from infrec_cdk._security import Wildcard
 from infrec_cdk._tokens import is_unresolved
 
@@ -280,6 +281,48 @@ class JobRolePermissions:
             ["s3:GetObject"],
             [f"arn:{self._arns.partition}:s3:::{match['bucket']}/{match['key']}"],
         )
+
+    def read_asset_object(self, payload: StagedPayload) -> None:
+        """Read the sample payload staged as a CDK file asset: that one object, no other.
+
+        Its bucket is the CDK bootstrap bucket (SSE-KMS). How it is encrypted decides whether the
+        role needs a KMS grant as well:
+
+        * by default, with the AWS managed key ``aws/s3`` ("By default, the Amazon S3 bucket in
+          the bootstrap stack is configure[d] to use AWS managed keys for server-side
+          encryption", https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-customizing.html;
+          the CLI passes ``FileAssetsBucketKmsKeyId=AWS_MANAGED_KEY``). S3 writes that key's
+          policy, whose statement "Allow access through S3 for all principals in the account
+          that are authorized to use S3" allows ``kms:Decrypt`` under ``kms:CallerAccount`` and
+          ``kms:ViaService``: no grant needed (AWS publishes this policy in each account, not
+          on a documentation page; ``aws kms get-key-policy --key-id alias/aws/s3`` shows it);
+        * with ``cdk bootstrap --bootstrap-customer-key``: the bootstrap template's
+          ``FileAssetsBucketEncryptionKey`` policy allows ``kms:Decrypt`` to ``"AWS": "*"``
+          under ``kms:CallerAccount`` (this account) and ``kms:ViaService``
+          (``s3.<region>.amazonaws.com``) (aws-cdk CLI ``lib/api/bootstrap/
+          bootstrap-template.yaml``): no grant needed either. aws-cdk-lib says the same of
+          ``FileAssetLocation.kmsKeyArn``: "The CDK bootstrap stack comes with a key policy
+          that does not require setting this property";
+        * with ``--bootstrap-kms-key-id``: a key whose policy we cannot see at synth time.
+          ``PayloadConfig.from_asset(asset_bucket_key=...)`` grants ``kms:Decrypt`` on it,
+          through S3 only (enough when its policy leaves access to IAM policies).
+        """
+        self._allow(
+            ["s3:GetObject"],
+            [f"arn:{self._arns.partition}:s3:::{payload.bucket_name}/{payload.object_key}"],
+        )
+        if payload.key_arn is not None:
+            self._allow(
+                ["kms:Decrypt"],
+                [payload.key_arn],
+                sid="SamplePayloadKey",
+                # Only to read the payload object through S3 (conditions-kms.html, ViaService).
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"s3.{self._arns.region}.{self._arns.url_suffix}"
+                    }
+                },
+            )
 
     def write_prefix(self, bucket_arn: str, prefix: str, *, bucket: IConstruct) -> None:
         """Write compiled model artefacts below ``prefix`` of the output ``bucket``."""
