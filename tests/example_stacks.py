@@ -165,6 +165,25 @@ def existing_model_stack(app: cdk.App) -> cdk.Stack:
     return stack
 
 
+def sample_payload_stack(app: cdk.App) -> cdk.Stack:
+    """A sample payload from local disk (``PayloadConfig.from_asset``), published as an asset."""
+    stack = cdk.Stack(app, "InfrecSamplePayload", env=ENV)
+    InferenceRecommendationsJob(
+        stack,
+        "Job",
+        model=ModelSource.from_model_name("churn-xgboost"),
+        container_config=ContainerConfig(
+            domain="MACHINE_LEARNING",
+            task="CLASSIFICATION",
+            framework="XGBOOST",
+            payload_config=PayloadConfig.from_asset(
+                ROOT / "examples" / "churn-payload", supported_content_types=["text/csv"]
+            ),
+        ),
+    )
+    return stack
+
+
 def waiting_stack(app: cdk.App) -> cdk.Stack:
     """A job the deployment waits for, and an endpoint sized and scaled by its recommendations."""
     stack = cdk.Stack(app, "InfrecWaiting", env=ENV)
@@ -199,6 +218,7 @@ EXAMPLE_STACKS: list[tuple[str, StackFactory]] = [
     ("hardened", hardened_stack),
     ("vpc", vpc_stack),
     ("existing-model", existing_model_stack),
+    ("sample-payload", sample_payload_stack),
     ("waiting", waiting_stack),
     # Ten jobs: every resource kind of the 50-job example (tests/test_recommender.py), for less.
     ("platform", lambda app: platform_app.PlatformStack(app, "InfrecPlatform", models=10)),

@@ -55,6 +55,7 @@ from request import coerce_request, create_params
 
 from tests.annotations import warning_ids
 from tests.harness.resolve import ACCOUNT, REGION, STACK_ID, resolve
+from tests.iam_reference import check_template
 from tests.test_request_contract import INPUT_SHAPE, delivered_requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -565,6 +566,12 @@ def test_a_given_bootstrap_key_is_granted_for_decrypting_through_s3_only(jobs_st
     default_policy = policy_of(stack, "InfrecRecommender/RolePolicy")
     assert template["Resources"][default_policy]["Properties"]["PolicyDocument"]["Statement"]
     assert "SamplePayloadKey" in json.dumps(template["Resources"][default_policy])
+
+
+def test_every_statement_matches_the_service_authorization_reference(jobs_stack):
+    # The grants of every kind of role, the bootstrap key's included (tests/iam_reference.py).
+    stack, _ = jobs_stack
+    assert check_template(template_of(stack)) == []
 
 
 def test_the_handler_contract_accepts_every_request(jobs_stack):
