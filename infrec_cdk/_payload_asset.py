@@ -37,6 +37,7 @@ import hashlib
 import io
 import itertools
 import json
+import shutil
 import tarfile
 import tempfile
 import unicodedata
@@ -80,14 +81,9 @@ GUIDE_SERVERLESS_INVOKE = (
     "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html"
 )
 MAX_SERVERLESS_BODY = 4 * 1024 * 1024
-BOTOCORE_INVOKE_ENDPOINT = (
+# The API reference page of InvokeEndpoint, whose Body carries the same maximum as botocore.
+API_INVOKE_ENDPOINT = (
     "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html"
-)
-# The CDK bootstrap bucket's default encryption: "By default, the Amazon S3 bucket in the
-# bootstrap stack is configure[d] to use AWS managed keys for server-side encryption"; the other
-# choices are --bootstrap-customer-key and --bootstrap-kms-key-id.
-GUIDE_BOOTSTRAP_ENCRYPTION = (
-    "https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-customizing.html"
 )
 
 # Every packed entry gets these, whatever the disk says: the same files give the same bytes.
@@ -492,7 +488,7 @@ def payload_warnings(
                 (
                     f"{where}: {_listed(too_large)} are larger than the {MAX_INVOKE_BODY:,} bytes "
                     "an InvokeEndpoint request body may hold, and the load test sends each file "
-                    f"as a request (source: {BOTOCORE_INVOKE_ENDPOINT}, {GUIDE_PREREQUISITES})"
+                    f"as a request (source: {API_INVOKE_ENDPOINT}, {GUIDE_PREREQUISITES})"
                 ),
             )
         )
@@ -546,6 +542,8 @@ class StagedPayload:
 
 _CACHE = "_infrec_sample_payloads"
 _TEMP_PREFIX = "infrec-cdk-payload-"
+# AssetStaging keeps a ".tar.gz" extension whole (ARCHIVE_EXTENSIONS in asset-staging.ts).
+_SUFFIX = ".tar.gz"
 # Stands in for the URL of a payload that could not be used, so that the rest of the request is
 # still checked; the job refuses the request before anything is rendered.
 _UNUSABLE = "s3://unusable-sample-payload/sample-payload.tar.gz"
@@ -564,38 +562,47 @@ def stage_payload(scope: Construct, asset: PayloadAsset) -> StagedPayload:
     path = asset.path
     if not path.exists():
         raise PayloadError(["no such file or directory"])
-    staging_disabled = bool(scope.node.try_get_context("aws:cdk:disable-asset-staging"))
+    keep = bool(scope.node.try_get_context("aws:cdk:disable-asset-staging"))
     if path.is_dir():
-        staged = _stage_directory(scope, stack, asset, keep=staging_disabled)
-    elif path.is_file():
+        staged = _in_temporary_directory(scope, stack, asset, keep=keep)
+    elif path.is_file() and path.name.lower().endswith(_SUFFIX):
         staged = _stage(scope, stack, asset, path, read_archive(path))
+    elif path.is_file():
+        # Staging names the copy after the file's extension (.tgz stays .tgz): copy it first.
+        staged = _in_temporary_directory(scope, stack, asset, keep=keep)
     else:
         raise PayloadError(["is neither a file nor a directory"])
     cache[asset] = staged
     return staged
 
 
-def _stage_directory(
+def _in_temporary_directory(
     scope: Construct, stack: cdk.Stack, asset: PayloadAsset, *, keep: bool
 ) -> StagedPayload:
-    """Pack into a temporary directory (never the source tree); staging copies it out of there.
+    """Write ``<temporary>/sample-payload.tar.gz`` (never in the source tree), then stage it.
 
-    With asset staging disabled (``aws:cdk:disable-asset-staging``, as AWS SAM sets it) the
-    assembly points at the packed file itself, which is then kept.
+    Staging copies it into the cloud assembly, so the temporary directory is removed at once;
+    with asset staging disabled (``aws:cdk:disable-asset-staging``, as AWS SAM sets it) the
+    assembly points at the file itself, which is then kept.
     """
     if keep:
-        return _pack_and_stage(scope, stack, asset, Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX)))
+        return _write_and_stage(scope, stack, asset, Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX)))
     with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX) as directory:
-        return _pack_and_stage(scope, stack, asset, Path(directory))
+        return _write_and_stage(scope, stack, asset, Path(directory))
 
 
-def _pack_and_stage(
+def _write_and_stage(
     scope: Construct, stack: cdk.Stack, asset: PayloadAsset, directory: Path
 ) -> StagedPayload:
-    packed = directory / "sample-payload.tar.gz"
-    with packed.open("wb") as target:
-        archive = pack_directory(asset.path, target)
-    return _stage(scope, stack, asset, packed, archive)
+    """Pack the directory, or copy the archive, to ``directory`` and stage that file."""
+    target = directory / f"sample-payload{_SUFFIX}"
+    if asset.path.is_dir():
+        with target.open("wb") as stream:
+            archive = pack_directory(asset.path, stream)
+    else:
+        archive = read_archive(asset.path)
+        shutil.copyfile(asset.path, target)
+    return _stage(scope, stack, asset, target, archive)
 
 
 def _stage(

@@ -275,6 +275,16 @@ def test_a_given_archive_is_read_not_repacked(tmp_path):
     assert len(archive.digest) == 64
 
 
+@pytest.mark.parametrize("name", ["payload.tar.gz", "payload.TGZ", "payload"])
+def test_a_given_archive_is_published_as_it_is(tmp_path, name):
+    path = tar_gz(tmp_path / name, {"a.csv": b"1,2\n"})
+    stack = cdk.Stack(cdk.App(outdir=str(tmp_path / "out")), "Payload")
+    staged = stage_payload(stack, PayloadAsset(path=path))
+    assert staged.object_key.endswith(".tar.gz")  # whatever the file's own name
+    (copy,) = (tmp_path / "out").glob("asset.*.tar.gz")
+    assert copy.read_bytes() == path.read_bytes()
+
+
 def test_an_archive_without_files_is_refused(tmp_path):
     path = tar_gz(tmp_path / "empty.tar.gz", {})
     (problem,) = problems_of(path)
