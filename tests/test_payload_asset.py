@@ -203,6 +203,20 @@ def test_packing_writes_nothing_in_the_source_tree_and_leaves_no_temporary_file(
     assert staged.archive.files[0].name == "a.csv"
 
 
+def test_with_staging_disabled_the_packed_file_is_kept_for_the_assembly(tmp_path, monkeypatch):
+    # AWS SAM sets aws:cdk:disable-asset-staging: the manifest then names the file itself.
+    directory = write_files(tmp_path / "p", {"a.csv": b"1,2\n"})
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(temporary))
+    app = cdk.App(outdir=str(tmp_path / "out"), context={"aws:cdk:disable-asset-staging": True})
+    stage_payload(cdk.Stack(app, "Payload"), PayloadAsset(path=directory))
+    (kept,) = temporary.glob("*/sample-payload.tar.gz")
+    assert list((tmp_path / "out").glob("asset.*")) == []
+    with tarfile.open(kept, "r:gz") as tar:
+        assert tar.getnames() == ["a.csv"]
+
+
 # --- what is packed, and what is refused ---------------------------------------------------------
 
 
