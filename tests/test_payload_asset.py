@@ -18,6 +18,15 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
+import botocore.validate
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Template
+from names import generated_name, owner, request_digest
+from request import coerce_request, create_params
+
 from infrec_cdk import (
     RESOURCE_TYPE,
     ContainerConfig,
@@ -43,16 +52,6 @@ from infrec_cdk._payload_asset import (
     stage_payload,
 )
 from infrec_cdk._validation import validate_request
-
-import aws_cdk as cdk
-import botocore.validate
-import pytest
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk.assertions import Template
-from names import generated_name, owner, request_digest
-from request import coerce_request, create_params
-
 from tests.annotations import warning_ids
 from tests.harness.resolve import ACCOUNT, REGION, STACK_ID, resolve
 from tests.iam_reference import check_template
