@@ -34,7 +34,7 @@ def test_links_within_the_readme_point_at_its_headings():
 # --- every Python snippet runs as written ------------------------------------------------------
 # The first stands alone. Each other snippet uses names its prose introduces (a stack, a CfnModel,
 # a VPC, ...): it runs in a new stack with those names, except one that uses `job` without
-# defining it, which goes on in the namespace of the snippet before it (the job defined there).
+# defining it, which goes on in the namespace of the last snippet that defined one.
 
 _JOB_DEFINED = re.compile(r"^job = ", re.MULTILINE)
 _JOB_USED = re.compile(r"\bjob\b")
@@ -97,7 +97,7 @@ def test_every_python_snippet_runs_as_written(monkeypatch):
 
     monkeypatch.chdir(ROOT)  # snippets read examples/ as the README's reader would
     stacks = []
-    namespace: dict[str, object] = {}
+    with_job: dict[str, object] = {}  # the namespace of the last snippet that defined a job
     snippets = code_blocks("python")
     assert len(snippets) >= 8
     # The first, the usage example, stands alone: nothing is defined for it.
@@ -108,10 +108,14 @@ def test_every_python_snippet_runs_as_written(monkeypatch):
     for index, snippet in enumerate(snippets[1:], start=1):
         code = _COMMENT.sub("", snippet)
         uses_earlier_job = bool(_JOB_USED.search(code)) and not _JOB_DEFINED.search(code)
-        if not (uses_earlier_job and "job" in namespace):
+        if uses_earlier_job and with_job:
+            namespace = with_job
+        else:
             namespace = _context(index)
             stacks.append(namespace["stack"])
         exec(compile(snippet, f"README.md python block {index}", "exec"), namespace)  # noqa: S102
+        if "job" in namespace:
+            with_job = namespace
     for stack in stacks:
         assert isinstance(stack, cdk.Stack)
         errors = Annotations.from_stack(stack).find_error("*", Match.any_value())
