@@ -6,8 +6,9 @@ encodings, which this module reads the same way (aws-cdk-lib ``core/lib/private/
 ``unresolved``): a string is a token if it contains ``Token[`` and matches
 ``${Token[KEY]}`` or a stringified number token; a one-item list if that item matches
 ``#{Token[KEY]}``; a number if its high bits carry CDK's marker. Anything else (an object that
-may implement ``IResolvable``) still goes to CDK. ``tests/test_tokens.py`` checks the answers
-against CDK's own for tokens of every kind.
+may implement ``IResolvable``) still goes to CDK, imported only then, so plain values never start
+jsii's Node.js. ``tests/test_tokens.py`` checks the answers against CDK's own for tokens of every
+kind.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Mapping
-
-import aws_cdk as cdk
 
 __all__ = ["is_unresolved"]
 
@@ -56,4 +55,8 @@ def is_unresolved(value: object) -> bool:
             and isinstance(value[0], str)
             and _LIST_TOKEN.search(value[0]) is not None
         )
+    # Only here is aws_cdk imported: plain JSON values (``infrec validate``, ``infrec estimate``)
+    # never start jsii's Node.js, and whoever holds another object has imported aws_cdk anyway.
+    import aws_cdk as cdk  # noqa: PLC0415
+
     return cdk.Token.is_unresolved(value)
