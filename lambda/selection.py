@@ -3,6 +3,10 @@
 Pure: takes DescribeInferenceRecommendationsJob's answer, returns values. "Top" is decided by an
 objective (lowest cost per inference by default) among the candidates that meet the limits;
 ties go to the lower cost per hour, then to the recommendation id, so the choice is stable.
+
+``infrec report`` ranks with this very file (``infrec_cdk/_selection.py`` loads it from the
+wheel's ``infrec_cdk/_lambda`` or the source tree's ``lambda/``), so the command line and the
+waiter always agree: keep it to the standard library, importing nothing from its siblings.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 __all__ = [
@@ -19,6 +23,8 @@ __all__ = [
     "Limits",
     "attributes",
     "candidates",
+    "misses",
+    "rank",
     "select",
 ]
 
@@ -125,7 +131,7 @@ def candidates(describe: Mapping[str, object]) -> list[Candidate]:
     return []
 
 
-def _misses(candidate: Candidate, limits: Limits) -> str | None:
+def misses(candidate: Candidate, limits: Limits) -> str | None:
     """Why ``candidate`` fails the limits, or ``None``."""
     if limits.endpoint_type is not None and candidate.endpoint_type != limits.endpoint_type:
         return f"is {candidate.endpoint_type}"
@@ -147,21 +153,8 @@ def _label(candidate: Candidate) -> str:
     return candidate.endpoint_name or "endpoint"
 
 
-def select(found: Sequence[Candidate], objective: str, limits: Limits) -> Candidate | str:
-    """Return the top candidate, or the reason why none qualifies (a user can act on it)."""
-    if objective not in OBJECTIVES:
-        return f"unknown objective {objective!r}: use one of {', '.join(OBJECTIVES)}"
-    if not found:
-        return "the job finished without any recommendation"
-    misses = {id(c): _misses(c, limits) for c in found}
-    eligible = [c for c in found if misses[id(c)] is None]
-    if not eligible:
-        shown = "; ".join(f"{_label(c)}: {misses[id(c)]}" for c in found[:5])
-        more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""  # noqa: PLR2004
-        return (
-            f"none of the {len(found)} recommendations meets the limits ({shown}{more}); "
-            "relax max_model_latency, max_cost_per_hour or endpoint_type"
-        )
+def _order(objective: str) -> Callable[[Candidate], tuple[float, float, str]]:
+    """Return the sort key of ``objective``: its metric (missing last), cost per hour, id."""
     metric, higher_is_better = OBJECTIVES[objective]
 
     def key(candidate: Candidate) -> tuple[float, float, str]:
@@ -170,7 +163,34 @@ def select(found: Sequence[Candidate], objective: str, limits: Limits) -> Candid
         cost = math.inf if candidate.cost_per_hour is None else candidate.cost_per_hour
         return (score, cost, candidate.recommendation_id)
 
-    return min(eligible, key=key)
+    return key
+
+
+def rank(found: Sequence[Candidate], objective: str) -> list[Candidate]:
+    """Return every candidate, best first by ``objective`` (limits aside), as ``select`` orders.
+
+    ``select``'s choice is the first candidate here that meets the limits; ``infrec report``
+    shows this order. Raise ``KeyError`` for an objective not in ``OBJECTIVES``.
+    """
+    return sorted(found, key=_order(objective))
+
+
+def select(found: Sequence[Candidate], objective: str, limits: Limits) -> Candidate | str:
+    """Return the top candidate, or the reason why none qualifies (a user can act on it)."""
+    if objective not in OBJECTIVES:
+        return f"unknown objective {objective!r}: use one of {', '.join(OBJECTIVES)}"
+    if not found:
+        return "the job finished without any recommendation"
+    missed = {id(c): misses(c, limits) for c in found}
+    eligible = [c for c in found if missed[id(c)] is None]
+    if not eligible:
+        shown = "; ".join(f"{_label(c)}: {missed[id(c)]}" for c in found[:5])
+        more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""  # noqa: PLR2004
+        return (
+            f"none of the {len(found)} recommendations meets the limits ({shown}{more}); "
+            "relax max_model_latency, max_cost_per_hour or endpoint_type"
+        )
+    return min(eligible, key=_order(objective))
 
 
 def _text(value: float | None) -> str:
