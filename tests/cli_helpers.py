@@ -26,3 +26,12 @@ def infrec(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def table_rows(stdout: str) -> list[list[str]]:
+    """The body rows of rich's table: [mark, rank, instance type, count, ...] each."""
+    return [
+        [cell.strip() for cell in line.strip().strip("│").split("│")]
+        for line in stdout.splitlines()
+        if line.startswith("│")
+    ]

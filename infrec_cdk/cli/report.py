@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import re
 import sys
 from collections.abc import Mapping
@@ -48,6 +47,7 @@ CHART_SUFFIXES: Final = (".png", ".svg", ".html")
 # so a SOURCE that is not an existing file and matches is a job name.
 _JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}")
 _TOP_MARK: Final = "*"
+_UNLIMITED_WIDTH: Final = 10_000
 _NONE: Final = "-"
 
 HELP: Final = "show a finished job's recommendations, ranked, as a table and a chart"
@@ -308,9 +308,9 @@ HEADERS: Final = (
     "Count",
     "USD/hour",
     "USD/inference",
-    "Model latency",
-    "Percentile",
-    "Max invocations/min",
+    "Latency",
+    "Pctl",
+    "Max inv/min",
     "Environment",
 )
 _RIGHT: Final = (False, True, False, True, True, True, True, False, True, False)
@@ -377,12 +377,19 @@ def _print_rich(report: Report) -> bool:
     except ImportError:
         return False
     console = Console(highlight=False)
-    if not console.is_terminal and console.width < 200 and "COLUMNS" not in os.environ:  # noqa: PLR2004
-        console.width = 200  # a log or a pipe: keep each row on one line
+    if not console.is_terminal:
+        # A pipe, a file or a CI log: each row on one line, whatever COLUMNS says (the table is
+        # as wide as its cells, never padded to the width).
+        console.width = _UNLIMITED_WIDTH
     table = Table()
     for header, right in zip(HEADERS, _RIGHT, strict=True):
+        # In a narrow terminal, names and environments wrap; figures are never cut.
+        wraps = header in {"Instance type", "Environment"}
         table.add_column(
-            header, justify="right" if right else "left", no_wrap=header != "Environment"
+            header,
+            justify="right" if right else "left",
+            no_wrap=not wraps,
+            min_width=12 if wraps else max(len(header), 1),
         )
     for row in report.rows:
         style = "bold green" if row.top else ("dim" if row.excluded else "")
