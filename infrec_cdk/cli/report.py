@@ -2,7 +2,7 @@
 
 The ranking is the waiter's own code (``infrec_cdk._selection`` loads ``lambda/selection.py``):
 the row marked top is the recommendation a waiting job with the same objective and limits
-exposes as ``top_recommendation``. SOURCE is the archive the waiter writes (``describe.json``,
+exposes as ``job.recommended``. SOURCE is the archive the waiter writes (``describe.json``,
 a local copy or its ``s3://`` URI) or a job name, described through boto3.
 """
 
@@ -57,7 +57,7 @@ concurrency; instance count; cost per hour and per inference; model latency and 
 max invocations per minute; environment parameters), ranked by --objective exactly as the waiter
 ranks them (lambda/selection.py), the top one marked: the recommendation a waiting
 InferenceRecommendationsJob with the same Wait(objective=..., max_model_latency=...,
-max_cost_per_hour=..., endpoint_type=...) exposes as top_recommendation.
+max_cost_per_hour=..., endpoint_type=...) exposes as job.recommended.
 
 SOURCE is one of:
   PATH             a results archive: the describe.json the waiter writes to
