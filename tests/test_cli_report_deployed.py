@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import boto3
+import selection as waiter_selection  # lambda/ is on sys.path, as the waiter's asset root
 from aws_cdk.assertions import Template
 
 from infrec_cdk import InferenceRecommendationsJob, Wait
+from infrec_cdk._selection import selection
+from infrec_cdk._stack_function import handler_code_dir
 from tests.cli_helpers import ROOT, infrec, table_rows
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness.deploy import LocalCloudFormation
@@ -61,3 +65,9 @@ def test_report_of_the_deployed_waiting_example_marks_what_the_waiter_picked(
 
     from_job = infrec("report", job.name)  # the fake, through AWS_ENDPOINT_URL_SAGEMAKER
     assert (from_job.returncode, from_job.stdout) == (0, from_file.stdout), from_job.stderr
+
+
+def test_the_ranking_is_the_file_the_waiters_lambda_ships():
+    shipped = handler_code_dir() / "selection.py"
+    assert Path(selection.__file__) == shipped
+    assert Path(waiter_selection.__file__).resolve() == shipped.resolve()
