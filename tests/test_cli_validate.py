@@ -129,15 +129,20 @@ def test_an_unreadable_file_or_invalid_json_exits_2_and_the_others_are_still_che
     broken.write_text('{"JobType": "Default",\n  oops}')
     bad = write(tmp_path / "bad.json", with_errors())
     missing = str(tmp_path / "missing.json")
+    good = str(ROOT / "examples" / "default.json")
 
-    assert main(["validate", "--json", str(broken), missing, bad]) == 2
+    assert main(["validate", "--json", str(broken), missing, bad, good]) == 2
 
     captured = capsys.readouterr()
+    assert (
+        "infrec validate: 3 of 4 files not valid (2 errors, 1 warning, 2 unreadable)"
+        in captured.err
+    )
     assert f"{broken}: not valid JSON (line 2, column 3: " in captured.err
     assert f"{missing}: no such file" in captured.err
     assert f"{bad}: error: InputConfig.JobDurationInSeconds: 99999" in captured.err
     report = json.loads(captured.out)
-    assert [bool(f["unreadable"]) for f in report["files"]] == [True, True, False]
+    assert [bool(f["unreadable"]) for f in report["files"]] == [True, True, False, False]
 
 
 def test_fields_the_construct_provisions_may_be_absent_but_are_checked_when_given():

@@ -255,8 +255,13 @@ def run(args: argparse.Namespace) -> int:
     summary = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     if unreadable:
         summary += f", {unreadable} unreadable"
-    verdict = "valid" if status == EXIT_OK else "not valid"
-    warn(f"infrec validate: {_plural(len(results), 'file')} {verdict} ({summary})")
+    failed = sum(not result.valid(strict=strict) for result in results)
+    verdict = (
+        f"{_plural(len(results), 'file')} valid"
+        if failed == 0
+        else f"{failed} of {_plural(len(results), 'file')} not valid"
+    )
+    warn(f"infrec validate: {verdict} ({summary})")
     if args.json:
         report = {
             "schema": SCHEMA,
