@@ -159,6 +159,43 @@ def test_charts_are_written_as_png_svg_and_html(archive, tmp_path, capsys):
     capsys.readouterr()
 
 
+def test_the_chart_highlights_the_pareto_front_and_labels_the_top(tmp_path, capsys):
+    # (instance type, latency, cost per inference): c5.xlarge is on the front but outside the
+    # latency limit; m5.xlarge is beaten by c6i.xlarge on both.
+    measured = [
+        ("ml.c5.xlarge", 45, 2.0e-6),
+        ("ml.c6i.xlarge", 30, 2.6e-6),
+        ("ml.g5.xlarge", 12, 6.0e-6),
+        ("ml.m5.xlarge", 50, 3.1e-6),
+        ("ml.c5.2xlarge", 28, 3.5e-6),
+    ]
+    describe = {
+        "JobName": "trade-off",
+        "InferenceRecommendations": [
+            {
+                "RecommendationId": f"trade-off/{i}",
+                "Metrics": {"CostPerHour": 0.2, "CostPerInference": cost, "ModelLatency": latency},
+                "EndpointConfiguration": {"InstanceType": kind, "InitialInstanceCount": 1},
+            }
+            for i, (kind, latency, cost) in enumerate(measured)
+        ],
+    }
+    source = tmp_path / "describe.json"
+    source.write_text(json.dumps(describe))
+    chart = tmp_path / "chart.svg"
+
+    assert main(["report", str(source), "--max-model-latency", "40", "--chart", str(chart)]) == 0
+
+    capsys.readouterr()
+    root = ET.parse(chart).getroot()  # noqa: S314 (a file this test wrote)
+    texts = {"".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert "top: ml.c6i.xlarge" in texts  # the cheapest within the limit
+    assert {"ml.g5.xlarge", "ml.c5.2xlarge", "ml.c5.xlarge"} <= texts  # the rest of the front
+    assert "ml.m5.xlarge" not in texts
+    assert {"outside the limits", "Pareto front (lowest cost for its latency)"} <= texts
+    assert "other recommendation" not in texts  # m5.xlarge, the one off the front, is outside
+
+
 def test_the_pareto_front_is_the_lowest_cost_for_each_latency():
     points = [(30.0, 1.0), (10.0, 5.0), (20.0, 2.0), (25.0, 3.0), (20.0, 2.0), (40.0, 1.0)]
 

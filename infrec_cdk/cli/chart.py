@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Final
 
 import matplotlib as mpl
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from infrec_cdk.cli.report import HEADERS, Report, Row, cells, top_line
 
@@ -65,12 +67,54 @@ def chart_points(report: Report) -> tuple[list[Row], list[Point]]:
     return rows, points
 
 
+def _points(axes: Axes, rows: Sequence[Row], points: Sequence[Point], front: Sequence[int]) -> None:
+    """Draw the points: the front in colour, the others grey; an x for those outside the limits."""
+    on_front = set(front)
+    for index, (row, point) in enumerate(zip(rows, points, strict=True)):
+        excluded = row.excluded is not None
+        color = _FRONT if index in on_front else _OTHER
+        axes.scatter([point[0]], [point[1]], color=color, marker="x" if excluded else "o", zorder=3)
+        if index in on_front and not row.top:
+            axes.annotate(
+                row.label, point, xytext=(6, 6), textcoords="offset points", fontsize=8, color=color
+            )
+
+
+def _legend(axes: Axes, rows: Sequence[Row], front: Sequence[int], objective: str) -> None:
+    """Name what is drawn: the front, other points, points outside the limits, the top."""
+    front_label = "Pareto front (lowest cost for its latency)"
+    handles = [Line2D([], [], color=_FRONT, marker="o", label=front_label)]
+    on_front = set(front)
+    if any(i not in on_front and row.excluded is None for i, row in enumerate(rows)):
+        handles.append(
+            Line2D([], [], color=_OTHER, marker="o", linestyle="", label="other recommendation")
+        )
+    if any(row.excluded is not None for row in rows):
+        handles.append(
+            Line2D([], [], color=_OTHER, marker="x", linestyle="", label="outside the limits")
+        )
+    if any(row.top for row in rows):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_TOP,
+                marker="o",
+                markerfacecolor="none",
+                markersize=12,
+                linestyle="",
+                label=f"top by {objective}",
+            )
+        )
+    axes.legend(handles=handles, loc="best", fontsize=8)
+
+
 def _figure(report: Report) -> Figure:
     rows, points = chart_points(report)
     _, cost_label = _cost_of(report)
     figure = Figure(figsize=(8, 5), layout="constrained")
+    figure.suptitle(report.title, fontsize=10)
     axes = figure.add_subplot()
-    axes.set_title(report.title, fontsize=10)
     latency = "Model latency" + (f" ({report.percentile})" if report.percentile else "")
     axes.set_xlabel(f"{latency}, as SageMaker reports it")
     axes.set_ylabel(cost_label)
@@ -79,40 +123,15 @@ def _figure(report: Report) -> Figure:
         axes.text(0.5, 0.5, "no recommendation has both a latency and a cost", ha="center")
         return figure
     front = pareto_front(points)
-    others = [i for i in range(len(points)) if i not in set(front)]
-    for excluded, marker, label in (
-        (False, "o", "recommendation"),
-        (True, "x", "outside the limits"),
-    ):
-        chosen = [i for i in others if (rows[i].excluded is not None) is excluded]
-        if chosen:
-            axes.scatter(
-                [points[i][0] for i in chosen],
-                [points[i][1] for i in chosen],
-                color=_OTHER,
-                marker=marker,
-                label=label,
-                zorder=2,
-            )
+    # The front as steps: the lowest cost within reach at each latency.
     axes.plot(
         [points[i][0] for i in front],
         [points[i][1] for i in front],
         color=_FRONT,
-        marker="o",
         drawstyle="steps-post",
-        label="Pareto front (lowest cost for its latency)",
-        zorder=3,
+        zorder=2,
     )
-    for i in front:
-        if not rows[i].top:
-            axes.annotate(
-                rows[i].label,
-                points[i],
-                xytext=(6, 6),
-                textcoords="offset points",
-                fontsize=8,
-                color=_FRONT,
-            )
+    _points(axes, rows, points, front)
     for row, point in zip(rows, points, strict=True):
         if row.top:
             axes.scatter(
@@ -122,7 +141,6 @@ def _figure(report: Report) -> Figure:
                 facecolors="none",
                 edgecolors=_TOP,
                 linewidths=2,
-                label=f"top by {report.objective}",
                 zorder=4,
             )
             axes.annotate(
@@ -135,7 +153,7 @@ def _figure(report: Report) -> Figure:
                 color=_TOP,
                 arrowprops={"arrowstyle": "->", "color": _TOP},
             )
-    axes.legend(loc="best", fontsize=8)
+    _legend(axes, rows, front, report.objective)
     return figure
 
 
