@@ -37,20 +37,17 @@ from infrec_cdk import (
     PayloadConfig,
     SupportedEndpointType,
 )
-from infrec_cdk._payload_asset import (
+from infrec_cdk._payload_archive import (
     MAX_INVOKE_BODY,
-    SAMPLE_PAYLOAD_FIELD,
     Archive,
-    PayloadAsset,
     PayloadError,
     PayloadFile,
-    content_kinds,
-    may_test_serverless,
     pack_directory,
-    payload_warnings,
     read_archive,
-    stage_payload,
 )
+from infrec_cdk._payload_asset import PayloadAsset, stage_payload
+from infrec_cdk._payload_checks import SAMPLE_PAYLOAD_FIELD, may_test_serverless, payload_warnings
+from infrec_cdk._payload_content import content_kinds
 from infrec_cdk._validation import validate_request
 from tests.annotations import warning_ids
 from tests.harness.resolve import ACCOUNT, REGION, STACK_ID, resolve
