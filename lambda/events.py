@@ -1,4 +1,4 @@
-"""Typed CloudFormation custom-resource events for ``Custom::InferenceRecommendationsJob``.
+"""Typed CloudFormation custom-resource events of the job handler's resources (``kinds``).
 
 Parsing happens in two steps, so that even a malformed event gets its answer: ``Envelope`` takes
 whatever is there (what a response needs), ``parse_event`` then checks everything and names the
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import names
+from kinds import CLASSIC, Kind
+from kinds import of as kind_of
 
 __all__ = [
     "CfnEvent",
@@ -64,6 +66,7 @@ class Envelope:
     logical_resource_id: str
     physical_resource_id: str
     response_url: str
+    resource_type: str = ""
 
     @classmethod
     def of(cls, event: Mapping[str, object]) -> Envelope:
@@ -75,7 +78,13 @@ class Envelope:
             logical_resource_id=_text(event, "LogicalResourceId"),
             physical_resource_id=_text(event, "PhysicalResourceId"),
             response_url=_text(event, "ResponseURL"),
+            resource_type=_text(event, "ResourceType"),
         )
+
+    @property
+    def kind(self) -> Kind:
+        """The kind the event is about (its ``ResourceType``; the classic job if unknown)."""
+        return kind_of(self.resource_type)
 
     @property
     def digest(self) -> str:
@@ -100,16 +109,20 @@ class CfnEvent:
     properties: Properties | None
     old_properties: Properties | None
 
+    @property
+    def kind(self) -> Kind:
+        """The kind of resource the event is about."""
+        return self.envelope.kind
 
-def _properties(raw: object, key: str) -> Properties:
+
+def _properties(raw: object, key: str, kind: Kind) -> Properties:
     if not isinstance(raw, Mapping):
         raise EventError(f"{key}: must be an object, not {type(raw).__name__}")
     request = raw.get("Request")
     if not isinstance(request, Mapping):
-        kind = "missing" if request is None else f"a {type(request).__name__}"
+        found = "missing" if request is None else f"a {type(request).__name__}"
         raise EventError(
-            f"{key}.Request: must be the CreateInferenceRecommendationsJob request as an object, "
-            f"but is {kind}"
+            f"{key}.Request: must be the {kind.create} request as an object, but is {found}"
         )
     prefix = raw.get("JobNamePrefix")
     if not isinstance(prefix, str) or not names.is_prefix(prefix):
@@ -140,12 +153,13 @@ def parse_event(event: Mapping[str, object]) -> CfnEvent:
         return CfnEvent(
             request_type=request_type, envelope=envelope, properties=None, old_properties=None
         )
-    properties = _properties(event.get("ResourceProperties"), "ResourceProperties")
+    kind = envelope.kind
+    properties = _properties(event.get("ResourceProperties"), "ResourceProperties", kind)
     old_properties: Properties | None = None
     if request_type is RequestType.UPDATE:
         try:
             old_properties = _properties(
-                event.get("OldResourceProperties"), "OldResourceProperties"
+                event.get("OldResourceProperties"), "OldResourceProperties", kind
             )
         except EventError:
             old_properties = None  # unreadable old properties only mean "the request changed"
@@ -157,22 +171,30 @@ def parse_event(event: Mapping[str, object]) -> CfnEvent:
     )
 
 
-def user_job_name(request: Mapping[str, object]) -> str | None:
-    """Return the request's own ``JobName``, or None; raise ``EventError`` if it is invalid."""
-    name = request.get("JobName")
+def user_job_name(request: Mapping[str, object], kind: Kind = CLASSIC) -> str | None:
+    """Return the request's own name (``JobName``, or the kind's member), or None.
+
+    Raise ``EventError`` if it is invalid for the kind (botocore's ``RecommendationJobName``:
+    at most 64 characters; ``AIEntityName``: at most 63).
+    """
+    member = kind.name_member
+    name = request.get(member)
     if name is None:
         return None
-    if not isinstance(name, str) or not names.is_job_name(name):
+    if not isinstance(name, str) or not kind.is_name(name):
         raise EventError(
-            f"ResourceProperties.Request.JobName: {name!r} is not a valid job name: 1 to "
-            f"{names.JOB_NAME_MAX} letters, digits and dashes, starting and ending with a letter "
+            f"ResourceProperties.Request.{member}: {name!r} is not a valid {kind.noun} name: 1 "
+            f"to {kind.name_max} letters, digits and dashes, starting and ending with a letter "
             "or digit"
         )
     return name
 
 
-def intended_job_name(envelope: Envelope, properties: Properties) -> str:
-    """Return the name a new job for this request gets: the user's, else a generated one."""
-    return user_job_name(properties.request) or names.generated_name(
+def intended_job_name(envelope: Envelope, properties: Properties, kind: Kind = CLASSIC) -> str:
+    """Return the name a new job for this request gets: the user's, else a generated one.
+
+    The generated name (at most 37 characters, ``names.generated_name``) fits every kind.
+    """
+    return user_job_name(properties.request, kind) or names.generated_name(
         properties.job_name_prefix, envelope.digest
     )

@@ -1,4 +1,8 @@
-"""Lambda entrypoint of ``Custom::InferenceRecommendationsJob``: parse, work, answer once, in time.
+"""Lambda entrypoint of the job resources (``kinds``): parse, work, answer once, in time.
+
+One function per stack serves ``Custom::InferenceRecommendationsJob``,
+``Custom::AIRecommendationJob``, ``Custom::AIBenchmarkJob`` and ``Custom::AIWorkloadConfig``: the
+event's ``ResourceType`` picks the kind (an unknown one is the classic job, as before).
 
 Nothing escapes ``handler``: a malformed event, a SageMaker error or a SageMaker that hangs all end
 in one FAILED answer with a reason, PUT to the ResponseURL before Lambda's deadline.
@@ -16,7 +20,6 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 import lifecycle
-import names
 from backoff import Backoff
 from cfn_response import CfnResponse, encode, send
 from deadline import TimedOut, remaining_seconds, response_reserve, run_within
@@ -112,7 +115,7 @@ def _handle(event: object, context: object, options: _Options) -> None:
         request_id=envelope.request_id,
         logical_resource_id=envelope.logical_resource_id,
         physical_resource_id=current,
-        job_name=current if names.is_job_name(current) else "",
+        job_name=current if envelope.kind.is_name(current) else "",
         secrets=secrets_of(envelope.response_url),
     )
     log.decision("receive", "received", remaining_seconds=round(remaining, 1))
@@ -198,7 +201,8 @@ def _work(
         log.decision("retry", reason, operation=operation, attempt=attempt, seconds=round(pause, 2))
 
     def jobs() -> Jobs:
-        return Jobs(factory(read_timeout), cancelled, backoff=backoff, on_retry=retried)
+        client = factory(read_timeout)
+        return Jobs(client, cancelled, backoff=backoff, on_retry=retried, kind=parsed.kind)
 
     result = run_within(lambda: lifecycle.run_guarded(parsed, jobs, progress, log, recheck), budget)
     if isinstance(result, TimedOut):

@@ -11,21 +11,18 @@ import functools
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import boto3
 from backoff import THROTTLING_CODES, Backoff
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from kinds import CLASSIC, Kind
 
 if TYPE_CHECKING:
     from botocore.model import StructureShape
     from types_boto3_sagemaker import SageMakerClient
-    from types_boto3_sagemaker.type_defs import (
-        CreateInferenceRecommendationsJobRequestTypeDef,
-        ListTagsOutputTypeDef,
-        TagTypeDef,
-    )
+    from types_boto3_sagemaker.type_defs import ListTagsOutputTypeDef, TagTypeDef
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -40,9 +37,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-CREATE = "CreateInferenceRecommendationsJob"
-DESCRIBE = "DescribeInferenceRecommendationsJob"
-STOP = "StopInferenceRecommendationsJob"
 LIST_TAGS = "ListTags"
 ADD_TAGS = "AddTags"
 DELETE_TAGS = "DeleteTags"
@@ -161,7 +155,7 @@ RetryListener = Callable[[str, str, int, float], None]
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class JobInfo:
-    """What Describe says about a job."""
+    """What Describe says about a job (or a workload configuration: ``status`` is then "")."""
 
     name: str
     arn: str
@@ -184,8 +178,12 @@ def _error(operation: str, error: Exception) -> SageMakerError:
     return SageMakerError(operation, type(error).__name__, str(error))
 
 
+# A boto3 client method, called with the request's members as keywords.
+_Operation = Callable[..., Mapping[str, Any]]
+
+
 class Jobs:
-    """Create, describe, tag-check and stop recommendation jobs through one client."""
+    """Create, describe, tag-check, stop and delete one kind of resource through one client."""
 
     def __init__(
         self,
@@ -194,8 +192,11 @@ class Jobs:
         *,
         backoff: Backoff | None = None,
         on_retry: RetryListener | None = None,
+        kind: Kind = CLASSIC,
     ) -> None:
         """Wrap ``client``; once ``cancelled`` is set, every call (and retry) raises ``Cancelled``.
+
+        ``kind`` says which operations and members (``kinds``): the classic job by default.
 
         A call that times out is retried by botocore in the background; after the answer, such
         a late Create must not start a job that CloudFormation already gave up on. A call that
@@ -203,6 +204,7 @@ class Jobs:
         again with ``backoff``'s pauses for as long as it allows; without one, not at all.
         """
         self._client = client
+        self.kind = kind
         self._backoff = backoff
         self._on_retry = on_retry
         if cancelled is not None:
@@ -214,11 +216,17 @@ class Jobs:
             client.meta.events.register_first("before-send", refuse_when_cancelled)
 
     def request_shape(self) -> StructureShape:
-        """Return the model's shape of the CreateInferenceRecommendationsJob request."""
-        shape = self._client.meta.service_model.operation_model(CREATE).input_shape
+        """Return the model's shape of the kind's Create request."""
+        create = self.kind.create
+        shape = self._client.meta.service_model.operation_model(create).input_shape
         if shape is None:  # pragma: no cover - the model always has it
-            raise RuntimeError(f"botocore's model has no input shape for {CREATE}")
+            raise RuntimeError(f"botocore's model has no input shape for {create}")
         return shape
+
+    def _operation(self, operation: str) -> _Operation:
+        """Return the client's method of ``operation`` (one the installed botocore has)."""
+        method: _Operation = getattr(self._client, self.kind.method(operation))
+        return method
 
     def _call(self, operation: str, call: Callable[[], T]) -> T:
         """Make ``call``, trying again while ``retry_reason`` says so and the backoff allows."""
@@ -239,18 +247,19 @@ class Jobs:
 
     def describe(self, name: str) -> JobInfo | None:
         """Return the job called ``name``, or None if SageMaker has no such job."""
+        kind = self.kind
+        describe = self._operation(kind.describe)
         try:
-            answer = self._call(
-                DESCRIBE, lambda: self._client.describe_inference_recommendations_job(JobName=name)
-            )
+            answer = self._call(kind.describe, lambda: describe(**{kind.name_member: name}))
         except SageMakerError as failure:
             if failure.not_found:
                 return None
             raise
+        status = answer.get(kind.status_member, "") if kind.status_member else ""
         return JobInfo(
-            name=answer.get("JobName", name),
-            arn=answer["JobArn"],
-            status=str(answer.get("Status", "")),
+            name=str(answer.get(kind.name_member, name)),
+            arn=str(answer[kind.arn_member]),
+            status=str(status),
         )
 
     def tags(self, arn: str) -> dict[str, str]:
@@ -270,12 +279,10 @@ class Jobs:
         return self._client.list_tags(ResourceArn=arn, MaxResults=100)
 
     def create(self, params: Mapping[str, object]) -> str:
-        """Start a job; return its ARN."""
-        request = cast("CreateInferenceRecommendationsJobRequestTypeDef", dict(params))
-        answer = self._call(
-            CREATE, lambda: self._client.create_inference_recommendations_job(**request)
-        )
-        return answer["JobArn"]
+        """Start a job (create the resource); return its ARN."""
+        create = self._operation(self.kind.create)
+        answer = self._call(self.kind.create, lambda: create(**params))
+        return str(answer[self.kind.create_arn_member])
 
     def add_tags(self, arn: str, tags: Mapping[str, str]) -> None:
         """Set ``tags`` (key to value) on the resource ``arn``."""
@@ -287,5 +294,15 @@ class Jobs:
         self._call(DELETE_TAGS, lambda: self._client.delete_tags(ResourceArn=arn, TagKeys=keys))
 
     def stop(self, name: str) -> None:
-        """Ask SageMaker to stop the job ``name``."""
-        self._call(STOP, lambda: self._client.stop_inference_recommendations_job(JobName=name))
+        """Ask SageMaker to stop the job ``name`` (of a kind that has a Stop operation)."""
+        self._named_call(self.kind.stop, name)
+
+    def delete(self, name: str) -> None:
+        """Ask SageMaker to delete ``name`` (of a kind that has a Delete operation)."""
+        self._named_call(self.kind.delete, name)
+
+    def _named_call(self, operation: str | None, name: str) -> None:
+        if operation is None:  # pragma: no cover - the lifecycle asks only what the kind has
+            raise RuntimeError(f"{self.kind.resource_type} has no such operation")
+        method = self._operation(operation)
+        self._call(operation, lambda: method(**{self.kind.name_member: name}))

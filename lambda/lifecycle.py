@@ -52,6 +52,7 @@ from events import (
     user_job_name,
 )
 from jobs import Cancelled, JobInfo, Jobs, SageMakerError
+from kinds import CLASSIC, Kind
 from log import DecisionLog
 from request import (
     CREATE_REQUEST_TAG,
@@ -77,8 +78,9 @@ __all__ = [
     "timed_out",
 ]
 
-STOPPABLE: Final = frozenset({"PENDING", "IN_PROGRESS"})
-FINISHED: Final = frozenset({"STOPPING", "COMPLETED", "FAILED", "STOPPED", "DELETING", "DELETED"})
+# The classic job's statuses (``kinds`` has every kind's).
+STOPPABLE: Final = CLASSIC.running
+FINISHED: Final = CLASSIC.stopping | CLASSIC.finished
 _ACCESS_DENIED: Final = frozenset({"AccessDeniedException", "AccessDenied"})
 
 
@@ -195,10 +197,10 @@ def initial_progress(event: CfnEvent) -> Progress:
     envelope = event.envelope
     if event.request_type is RequestType.DELETE:
         name = envelope.physical_resource_id
-        return Progress(name, name if names.is_job_name(name) else "")
+        return Progress(name, name if event.kind.is_name(name) else "")
     if event.request_type is RequestType.CREATE and event.properties is not None:
         try:
-            name = intended_job_name(envelope, event.properties)
+            name = intended_job_name(envelope, event.properties, event.kind)
         except EventError:
             pass
         else:
@@ -206,12 +208,27 @@ def initial_progress(event: CfnEvent) -> Progress:
     return Progress(names.no_job_marker(envelope.digest))
 
 
-def _success(job_name: str, arn: str, reason: str) -> Outcome:
+def _subject(kind: Kind, name: str) -> str:
+    """``Job <name>``, ``Workload configuration <name>``: how a reason names the resource."""
+    return f"{kind.noun.capitalize()} {name}"
+
+
+def _started(kind: Kind) -> str:
+    """Return the past of a Create: a job is started, a workload configuration created."""
+    return "created" if kind.stop is None else "started"
+
+
+def _start_verb(kind: Kind) -> str:
+    """Return ``start`` (a job) or ``create`` (a workload configuration)."""
+    return "create" if kind.stop is None else "start"
+
+
+def _success(job_name: str, arn: str, reason: str, kind: Kind = CLASSIC) -> Outcome:
     return Outcome(
         status="SUCCESS",
         physical_resource_id=job_name,
         reason=reason,
-        data={"JobArn": arn, "JobName": job_name},
+        data=kind.attributes(arn, job_name),
         job_name=job_name,
     )
 
@@ -222,10 +239,13 @@ def _failed(physical_resource_id: str, reason: str, job_name: str = "") -> Outco
     )
 
 
-def sagemaker_reason(error: SageMakerError, job_name: str) -> str:
+def sagemaker_reason(error: SageMakerError, job_name: str, kind: Kind = CLASSIC) -> str:
     """Return a reason a user can act on for a failed SageMaker call."""
-    text = f"SageMaker {error.operation} failed for job {job_name}: {error.code}: {error.message}"
-    advice = _advice(error, job_name)
+    text = (
+        f"SageMaker {error.operation} failed for {kind.noun} {job_name}: "
+        f"{error.code}: {error.message}"
+    )
+    advice = _advice(error, job_name, kind)
     return f"{text}. {advice}" if advice else text
 
 
@@ -235,18 +255,22 @@ _QUOTA_ADVICE: Final = (
     "then deploy again."
 )
 _IN_USE_ADVICE: Final = (
-    "SageMaker says the name is in use, yet no job of that name can be described: deploy again, "
-    "or set another JobName if this persists."
+    "SageMaker says the name is in use, yet no {noun} of that name can be described: deploy "
+    "again, or set another {member} if this persists."
 )
-_MAY_RUN_ADVICE: Final = (
-    "The job may still be running: check it with "
-    "`aws sagemaker describe-inference-recommendations-job --job-name {job_name}`."
+_MAY_RUN_ADVICE: Final = "The {noun} may still {be}: check it with `{cli}`."
+# CreateAIRecommendationJob and CreateAIBenchmarkJob declare ResourceNotFound: the workload
+# configuration (or endpoint) the request names does not exist.
+_NOT_FOUND_ADVICE: Final = (
+    "SageMaker cannot find something the request names (its AIWorkloadConfigIdentifier, "
+    "endpoint or model package group): fix the request and deploy again."
 )
 
 
-def _advice(error: SageMakerError, job_name: str) -> str:
+def _advice(error: SageMakerError, job_name: str, kind: Kind = CLASSIC) -> str:
     """Return what the user can do about ``error`` ("" if nothing better than retrying)."""
-    creating = error.operation == "CreateInferenceRecommendationsJob"
+    creating = error.operation == kind.create
+    be = "exist" if kind.stop is None else "be running"
     rules = (
         (error.code == "ResourceLimitExceeded", _QUOTA_ADVICE),
         (
@@ -261,20 +285,33 @@ def _advice(error: SageMakerError, job_name: str) -> str:
             creating and error.code in {"ValidationException", "InvalidParameter"},
             "Fix the request and deploy again.",
         ),
-        (creating and error.code == "ResourceInUse", _IN_USE_ADVICE),
         (
-            error.operation == "StopInferenceRecommendationsJob" or error.code.endswith("Timeout"),
-            _MAY_RUN_ADVICE.format(job_name=job_name),
+            creating and error.code == "ResourceInUse",
+            _IN_USE_ADVICE.format(noun=kind.noun, member=kind.name_member),
+        ),
+        (creating and error.code == "ResourceNotFound", _NOT_FOUND_ADVICE),
+        (
+            (kind.stop is not None and error.operation == kind.stop)
+            or error.code.endswith("Timeout"),
+            _MAY_RUN_ADVICE.format(noun=kind.noun, be=be, cli=kind.cli(job_name)),
         ),
     )
     return next((advice for applies, advice in rules if applies), "")
 
 
-def _name_taken(job_name: str) -> str:
+def _name_taken(job_name: str, kind: Kind = CLASSIC) -> str:
+    # Only the classic job is documented never to give its name again ("Jobs cannot be deleted
+    # and their names can never be reused", DESIGN.md); for the AI kinds the docs are silent.
+    never = (
+        f", and SageMaker never reuses {kind.noun} names, even after a {kind.noun} ended"
+        if kind.delete is None
+        else ""
+    )
+    member = kind.name_member
     return (
-        f"Job name {job_name} is taken by a job this resource did not start, and SageMaker never "
-        "reuses job names, even after a job ended. Pick another JobName, or omit JobName to let "
-        "infrec-cdk generate a fresh name."
+        f"{_subject(kind, 'name')} {job_name} is taken by a {kind.noun} this resource did not "
+        f"{_start_verb(kind)}{never}. Pick another {member}, or omit {member} "
+        "to let infrec-cdk generate a fresh name."
     )
 
 
@@ -287,12 +324,18 @@ def _adopt_or_refuse(
     log: DecisionLog,
     not_ours_id: str,
 ) -> Outcome:
+    kind = jobs.kind
     tags = jobs.tags(existing.arn)
     if tags.get(CREATE_REQUEST_TAG) == digest:
         log.decision("adopt", "redelivered-request", status=existing.status)
-        return _success(job_name, existing.arn, f"Job {job_name} already started by this request")
+        return _success(
+            job_name,
+            existing.arn,
+            f"{_subject(kind, job_name)} already {_started(kind)} by this request",
+            kind,
+        )
     log.decision("adopt", "name-taken", status=existing.status)
-    return _failed(not_ours_id, _name_taken(job_name), job_name)
+    return _failed(not_ours_id, _name_taken(job_name, kind), job_name)
 
 
 def _start(
@@ -303,10 +346,11 @@ def _start(
     log: DecisionLog,
 ) -> Outcome:
     """Start the job ``job_name`` for this request, or adopt it if this request started it."""
+    kind = jobs.kind
     digest = event.envelope.digest
     not_ours_id = names.no_job_marker(digest)
     owner = names.owner(event.envelope.stack_id, event.envelope.logical_resource_id)
-    params = create_params(request, job_name=job_name, digest=digest, owner=owner)
+    params = create_params(request, job_name=job_name, digest=digest, owner=owner, kind=kind)
     existing = jobs.describe(job_name)
     log.decision("describe", "not-found" if existing is None else "found")
     if existing is not None:
@@ -320,7 +364,7 @@ def _start(
             # SageMaker refused the only attempt: no job exists, so the rollback's Delete
             # (given the no-job marker) need not look for a late one.
             log.decision("create", "rejected", error_code=error.code)
-            return _failed(not_ours_id, sagemaker_reason(error, job_name), job_name)
+            return _failed(not_ours_id, sagemaker_reason(error, job_name, kind), job_name)
         if error.code != "ResourceInUse":
             log.decision("create", "failed", error_code=error.code)
             raise
@@ -332,13 +376,13 @@ def _start(
             existing, job_name=job_name, digest=digest, jobs=jobs, log=log, not_ours_id=not_ours_id
         )
     log.decision("create", "created")
-    return _success(job_name, arn, f"Started job {job_name}")
+    return _success(job_name, arn, f"{_started(kind).capitalize()} {kind.noun} {job_name}", kind)
 
 
 def _create(
     event: CfnEvent, properties: Properties, jobs: Jobs, progress: Progress, log: DecisionLog
 ) -> Outcome:
-    job_name = intended_job_name(event.envelope, properties)
+    job_name = intended_job_name(event.envelope, properties, jobs.kind)
     progress.name(job_name)
     request = coerce_request(properties.request, jobs.request_shape())
     return _start(event, request, job_name, jobs, _bound(log, progress))
@@ -365,7 +409,7 @@ def _retag(
     """Update the job's tags in place when only ``Tags`` changed; None if more did.
 
     Tags can change on a running job (AddTags, DeleteTags); nothing else of a job can, so any
-    other change starts a new one.
+    other change starts a new one. None of the AI kinds has an Update operation either.
     """
     old_request, request = requests
     untagged = [{k: v for k, v in r.items() if k != "Tags"} for r in requests]
@@ -385,12 +429,28 @@ def _retag(
     if removed:
         jobs.delete_tags(existing.arn, removed)
     log.decision("tag", "updated", added=sorted(added), removed=removed)
-    return _success(current, existing.arn, f"Tags of job {current} updated in place")
+    reason = f"Tags of {jobs.kind.noun} {current} updated in place"
+    return _success(current, existing.arn, reason, jobs.kind)
+
+
+def _same_name_refused(kind: Kind, own_name: str) -> str:
+    member, noun = kind.name_member, kind.noun
+    if kind.delete is None:
+        why = "SageMaker never reuses job names"
+    else:
+        why = f"the old {noun} keeps its name until CloudFormation deletes it, after the update"
+    return (
+        f"The request changed but {member} is still {own_name}, the name of the {noun} this "
+        f"resource already {_started(kind)}. A changed request {_start_verb(kind)}s "
+        f"a new {noun} and {why}: change {member} as well, or omit it to let infrec-cdk generate "
+        "one."
+    )
 
 
 def _update(
     event: CfnEvent, properties: Properties, jobs: Jobs, progress: Progress, log: DecisionLog
 ) -> Outcome:
+    kind = jobs.kind
     envelope = event.envelope
     current = envelope.physical_resource_id
     shape = jobs.request_shape()
@@ -401,30 +461,30 @@ def _update(
             old_request = coerce_request(event.old_properties.request, shape)
         except RequestError:
             old_request = None
-    if old_request == request and names.is_job_name(current):
+    if old_request == request and kind.is_name(current):
         progress.name(current)
         log = _bound(log, progress)
         log.decision("compare", "unchanged")
         existing = jobs.describe(current)
-        arn = existing.arn if existing is not None else names.job_arn(envelope.stack_id, current)
+        arn = (
+            existing.arn
+            if existing is not None
+            else names.resource_arn(envelope.stack_id, kind.arn_resource, current)
+        )
         log.decision("describe", "not-found" if existing is None else "found")
-        return _success(current, arn, f"Request unchanged: job {current} kept")
-    if old_request is not None and names.is_job_name(current):
+        return _success(current, arn, f"Request unchanged: {kind.noun} {current} kept", kind)
+    if old_request is not None and kind.is_name(current):
         retagged = _retag(current, (old_request, request), jobs, _bound(log, progress), progress)
         if retagged is not None:
             return retagged
     log.decision("compare", "changed")
-    own_name = user_job_name(properties.request)
+    own_name = user_job_name(properties.request, kind)
     if own_name is not None and own_name.lower() == current.lower():
         log.decision("create", "refused-same-name")
         return _failed(
-            names.no_job_marker(envelope.digest),
-            f"The request changed but JobName is still {own_name}, the name of the job this "
-            "resource already started. A changed request starts a new job and SageMaker never "
-            "reuses job names: change JobName as well, or omit it to let infrec-cdk generate one.",
-            own_name,
+            names.no_job_marker(envelope.digest), _same_name_refused(kind, own_name), own_name
         )
-    job_name = intended_job_name(envelope, properties)
+    job_name = intended_job_name(envelope, properties, kind)
     progress.name(job_name)
     return _start(event, request, job_name, jobs, _bound(log, progress))
 
@@ -446,16 +506,19 @@ def _look_again(job_name: str, jobs: Jobs, recheck: Recheck, log: DecisionLog) -
 
 
 def _delete(event: CfnEvent, jobs: Jobs, log: DecisionLog, recheck: Recheck) -> Outcome:
+    kind = jobs.kind
     job_name = event.envelope.physical_resource_id
     done = Outcome(
         status="SUCCESS",
         physical_resource_id=job_name,
         reason="",
-        job_name=job_name if names.is_job_name(job_name) else "",
+        job_name=job_name if kind.is_name(job_name) else "",
     )
-    if not names.is_job_name(job_name):
+    if not kind.is_name(job_name):
         log.decision("delete", "skipped-no-job")
-        return dataclasses.replace(done, reason="No job was started under this id")
+        return dataclasses.replace(
+            done, reason=f"No {kind.noun} was {_started(kind)} under this id"
+        )
     owner = names.owner(event.envelope.stack_id, event.envelope.logical_resource_id)
     existing = jobs.describe(job_name)
     if existing is not None:
@@ -465,10 +528,11 @@ def _delete(event: CfnEvent, jobs: Jobs, log: DecisionLog, recheck: Recheck) -> 
     # A Create still in flight may start the job a moment from now (see the module docstring).
     existing = _look_again(job_name, jobs, recheck, log)
     if existing is None:
-        return dataclasses.replace(done, reason=f"Job {job_name} does not exist")
+        return dataclasses.replace(done, reason=f"{_subject(kind, job_name)} does not exist")
     stopped = _stop(existing, done, jobs, log, recheck, owner=owner)
     return dataclasses.replace(
-        stopped, reason=f"{stopped.reason}: a Create still in flight started it after a first look"
+        stopped,
+        reason=f"{stopped.reason}: a Create still in flight {_started(kind)} it after a first look",
     )
 
 
@@ -489,6 +553,13 @@ def _owned(existing: JobInfo, jobs: Jobs, owner: str, log: DecisionLog) -> bool:
     return ours
 
 
+def _not_ours(done: Outcome, kind: Kind) -> Outcome:
+    subject = _subject(kind, done.physical_resource_id)
+    return dataclasses.replace(
+        done, reason=f"{subject} was not {_started(kind)} by this resource: left as it is"
+    )
+
+
 def _stop(
     existing: JobInfo,
     done: Outcome,
@@ -498,23 +569,59 @@ def _stop(
     *,
     owner: str,
 ) -> Outcome:
-    """Stop the job ``existing`` unless it has finished or is not ours; ``done`` is the answer."""
+    """End what ``existing`` is unless it is not ours; ``done`` is the answer.
+
+    A job that runs is stopped, and waited for; then, for a kind SageMaker can delete, the
+    ended job (or the workload configuration) is deleted. A classic job stays, as SageMaker
+    keeps it.
+    """
+    kind = jobs.kind
     job_name = done.physical_resource_id
-    if existing.status == "STOPPING":
-        return dataclasses.replace(done, reason=_until_stopped(job_name, jobs, recheck, log))
-    if existing.status in FINISHED:
-        return dataclasses.replace(done, reason=f"Job {job_name} is {existing.status}")
-    if not _owned(existing, jobs, owner, log):
+    owned = False
+    if kind.status_member is None:
+        status = ""  # a workload configuration: nothing runs, nothing to stop
+        reason = ""
+    elif existing.status in kind.stopping:
+        status = _wait_stopped(job_name, jobs, recheck, log, kind)
+        reason = _stopped_reason(job_name, status, kind)
+    elif existing.status in kind.finished:
+        status = existing.status
+        reason = f"{_subject(kind, job_name)} is {status}"
+    else:
+        if not _owned(existing, jobs, owner, log):
+            return _not_ours(done, kind)
+        owned = True
+        status, reason = _stop_running(job_name, jobs, log, recheck, kind)
+    if kind.delete is None or status == _GONE:
+        return dataclasses.replace(done, reason=reason)
+    if kind.status_member is not None and status not in kind.ended:
+        log.decision("delete", "not-ended", status=status)
         return dataclasses.replace(
             done,
-            reason=f"Job {job_name} was not started by this resource: left as it is",
+            reason=f"{reason}; not deleted: SageMaker deletes only a job that has ended",
         )
+    if not owned and not _owned(existing, jobs, owner, log):
+        return _not_ours(done, kind)
+    deleted = _delete_owned(job_name, jobs, log, recheck)
+    both = f"{reason}; {deleted}" if reason else deleted[:1].upper() + deleted[1:]
+    return dataclasses.replace(done, reason=both)
+
+
+# The status ``_wait_stopped`` reports for a job SageMaker no longer knows.
+_GONE: Final = "DELETED"
+
+
+def _stop_running(
+    job_name: str, jobs: Jobs, log: DecisionLog, recheck: Recheck, kind: Kind
+) -> tuple[str, str]:
+    """Stop the running job ``job_name``; return its status then and the reason to answer."""
+    subject = _subject(kind, job_name)
     try:
         jobs.stop(job_name)
     except SageMakerError as error:
         if error.not_found:
             log.decision("stop", "not-found")
-            return dataclasses.replace(done, reason=f"Job {job_name} does not exist")
+            return _GONE, f"{subject} does not exist"
         if error.code != "ValidationException":
             log.decision("stop", "failed", error_code=error.code)
             raise
@@ -522,33 +629,88 @@ def _stop(
         # reference of StopInferenceRecommendationsJob names no such error), so its wording
         # decides nothing: Describe says whether the job still runs.
         again = jobs.describe(job_name)
-        if again is not None and again.status not in FINISHED:
+        if again is not None and again.status not in kind.stopping | kind.finished:
             log.decision("stop", "failed", error_code=error.code, status=again.status)
             raise
         log.decision("stop", "not-running", error_code=error.code)
-        return dataclasses.replace(done, reason=f"Job {job_name} no longer runs")
+        status = _GONE if again is None else again.status
+        if status in kind.stopping and kind.delete is not None:  # to delete it once stopped
+            status = _wait_stopped(job_name, jobs, recheck, log, kind)
+        return status, f"{subject} no longer runs"
     log.decision("stop", "stopping")
-    return dataclasses.replace(done, reason=_until_stopped(job_name, jobs, recheck, log))
+    status = _wait_stopped(job_name, jobs, recheck, log, kind)
+    return status, _stopped_reason(job_name, status, kind)
 
 
-def _until_stopped(job_name: str, jobs: Jobs, recheck: Recheck, log: DecisionLog) -> str:
-    """Wait, within ``recheck``, for a stopping job to stop; return the reason to answer.
+def _delete_owned(name: str, jobs: Jobs, log: DecisionLog, recheck: Recheck) -> str:
+    """Delete ``name`` (ours, ended); return the reason to answer. Never refuses the Delete.
+
+    A workload configuration an active job still uses cannot be deleted ("You cannot delete a
+    configuration that is referenced by an active benchmark job": API_DeleteAIWorkloadConfig,
+    which declares ResourceInUse). Such a job is usually one of this stack's, stopping: the
+    Delete tries again within its budget. A configuration still in use then is left in place,
+    and the answer says so: it costs nothing, nothing is lost (it keeps its owner tag), and a
+    FAILED answer would leave a stack delete or a rollback stuck on it.
+    """
+    kind = jobs.kind
+    subject = _subject(kind, name)
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            jobs.delete(name)
+        except SageMakerError as error:
+            if error.not_found:
+                log.decision("delete", "not-found")
+                return f"{subject} does not exist"
+            left = recheck.stop_until - recheck.clock()
+            if error.code == "ResourceInUse" and left > 0:
+                log.decision("delete", "in-use", attempt=tries)
+                recheck.sleep(min(recheck.stop_interval, left))
+                continue
+            if error.code not in {"ResourceInUse", "ValidationException"}:
+                log.decision("delete", "failed", error_code=error.code)
+                raise
+            # In use (still, at the end of the budget), or a job SageMaker will not delete yet:
+            # left in place, as a job still stopping is.
+            log.decision("delete", "left", level=logging.WARNING, error_code=error.code)
+            return f"{subject} left in place: SageMaker refused to delete it: {error.message}"
+        log.decision("delete", "deleted", attempts=tries)
+        return f"deleted {kind.noun} {name}"
+
+
+def _stopped_reason(job_name: str, status: str, kind: Kind = CLASSIC) -> str:
+    if status in kind.stopping:
+        return f"Stopping {kind.noun} {job_name}"  # the log line says it was still stopping
+    return f"Stopped {kind.noun} {job_name} ({status})"
+
+
+def _wait_stopped(
+    job_name: str, jobs: Jobs, recheck: Recheck, log: DecisionLog, kind: Kind = CLASSIC
+) -> str:
+    """Wait, within ``recheck``, for a stopping job to stop; return its status then.
 
     Inference Recommender deletes its benchmark endpoints with the job's role; answering at
     once would let CloudFormation delete that role (and security groups) while it still works.
     So the answer waits until the job has stopped, for as long as the invocation's budget
     allows (the handler runs five minutes; a job stops within about a minute). A job still
-    stopping then is left to finish on its own.
+    stopping then is left to finish on its own. An AI job is deleted only once it has stopped.
     """
-    status = "STOPPING"
-    while status == "STOPPING" and (left := recheck.stop_until - recheck.clock()) > 0:
+    status = next(iter(kind.stopping), "")
+    while status in kind.stopping and (left := recheck.stop_until - recheck.clock()) > 0:
         recheck.sleep(min(recheck.stop_interval, left))
         found = jobs.describe(job_name)
-        status = "DELETED" if found is None else found.status
-    log.decision("stop", "stopped" if status != "STOPPING" else "still-stopping", status=status)
-    if status == "STOPPING":
-        return f"Stopping job {job_name}"  # the log line says it was still stopping
-    return f"Stopped job {job_name} ({status})"
+        status = _GONE if found is None else found.status
+    still = status in kind.stopping
+    log.decision("stop", "still-stopping" if still else "stopped", status=status)
+    return status
+
+
+def _until_stopped(
+    job_name: str, jobs: Jobs, recheck: Recheck, log: DecisionLog, kind: Kind = CLASSIC
+) -> str:
+    """Wait, within ``recheck``, for a stopping job to stop; return the reason to answer."""
+    return _stopped_reason(job_name, _wait_stopped(job_name, jobs, recheck, log, kind), kind)
 
 
 def _bound(log: DecisionLog, progress: Progress) -> DecisionLog:
@@ -582,7 +744,9 @@ def run(
     except SageMakerError as error:
         job_name = progress.job_name or progress.physical_resource_id
         return _failed(
-            progress.physical_resource_id, sagemaker_reason(error, job_name), progress.job_name
+            progress.physical_resource_id,
+            sagemaker_reason(error, job_name, jobs.kind),
+            progress.job_name,
         )
     except (EventError, RequestError) as error:
         return _failed(progress.physical_resource_id, str(error), progress.job_name)
@@ -628,18 +792,26 @@ def _seconds(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"  # noqa: PLR2004 (tenths below 10 s)
 
 
+def _timed_out_advice(kind: Kind, *, deleting: bool) -> str:
+    if kind.stop is None:
+        if deleting:
+            return f"The {kind.noun} may still exist: check it, delete it if needed, and retry."
+        return f"A {kind.noun} created anyway is deleted by the Delete that follows; deploy again."
+    if deleting:
+        return "The job may still run: check it, stop it if needed, and retry."
+    ends = "stopped" if kind.delete is None else "stopped and deleted"
+    return f"A job that started anyway is {ends} by the Delete that follows; deploy again."
+
+
 def timed_out(event: CfnEvent, progress: Progress, budget: float, log: DecisionLog) -> Outcome:
     """Answer the work that did not finish within ``budget`` seconds."""
     physical_resource_id, job_name = progress.snapshot()
     log.bind(physical_resource_id=physical_resource_id, job_name=job_name).decision(
         "wait", "timed-out", level=logging.ERROR, budget_seconds=round(budget, 1)
     )
-    about = f" about job {job_name}" if job_name else ""
-    advice = (
-        "The job may still run: check it, stop it if needed, and retry."
-        if event.request_type is RequestType.DELETE
-        else "A job that started anyway is stopped by the Delete that follows; deploy again."
-    )
+    kind = event.kind
+    about = f" about {kind.noun} {job_name}" if job_name else ""
+    advice = _timed_out_advice(kind, deleting=event.request_type is RequestType.DELETE)
     return _failed(
         physical_resource_id,
         f"SageMaker did not answer within {_seconds(budget)} s{about}. {advice}",

@@ -22,6 +22,7 @@ __all__ = [
     "no_job_marker",
     "owner",
     "request_digest",
+    "resource_arn",
 ]
 
 JOB_NAME_MAX = 64
@@ -73,13 +74,21 @@ def no_job_marker(digest: str) -> str:
 
 
 def job_arn(stack_id: str, job_name: str) -> str:
-    """Return the ARN of ``job_name`` in the stack's partition, region and account.
+    """Return the ARN of the job ``job_name`` in the stack's partition, region and account.
 
     SageMaker lowercases job names in ARNs.
+    """
+    return resource_arn(stack_id, "inference-recommendations-job", job_name)
+
+
+def resource_arn(stack_id: str, resource_type: str, name: str) -> str:
+    """Return the ARN of the SageMaker ``<resource_type>/<name>`` in the stack's account.
+
+    The name is lowercased, as SageMaker does in a recommendation job's ARN (for the AI kinds
+    the documentation does not say; their generated names are lowercase anyway).
     """
     parts = stack_id.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or not all(parts[1:5]):  # noqa: PLR2004 (ARN fields)
         raise ValueError(f"StackId is not an ARN: {stack_id!r}")
     _, partition, _, region, account, _ = parts
-    resource = f"inference-recommendations-job/{job_name.lower()}"
-    return f"arn:{partition}:sagemaker:{region}:{account}:{resource}"
+    return f"arn:{partition}:sagemaker:{region}:{account}:{resource_type}/{name.lower()}"

@@ -1,8 +1,9 @@
 """Turn CloudFormation's stringly-typed ``Request`` back into API types, driven by botocore's model.
 
-CloudFormation delivers every scalar as a string ("600", "true"). The request shape of
-CreateInferenceRecommendationsJob says which members are integers, floats or booleans; walking it
-restores them in lists and nested structures alike, with no field list kept here.
+CloudFormation delivers every scalar as a string ("600", "true"). The request shape of the
+kind's Create operation (CreateInferenceRecommendationsJob, CreateAIRecommendationJob, ...: see
+``kinds``) says which members are integers, floats or booleans; walking it restores them in lists
+and nested structures alike, with no field list kept here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
+from kinds import CLASSIC, Kind
 
 __all__ = [
     "CREATE_REQUEST_TAG",
@@ -31,7 +33,7 @@ CREATE_REQUEST_TAG: Final = "infrec-cdk:create-request"
 # handler describe and stop its own jobs by this tag, and a Delete stops only a job it owns.
 OWNER_TAG: Final = "infrec-cdk:owner"
 OWN_TAGS: Final = frozenset({CREATE_REQUEST_TAG, OWNER_TAG})
-# SageMaker's limit on a job's tags (botocore's model: Tags, max 50).
+# SageMaker's limit on a resource's tags (botocore's model: TagList, max 50, for every kind).
 MAX_TAGS: Final = 50
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -138,9 +140,12 @@ def coerce_request(
 
 
 def create_params(
-    request: Mapping[str, object], *, job_name: str, digest: str, owner: str
+    request: Mapping[str, object], *, job_name: str, digest: str, owner: str, kind: Kind = CLASSIC
 ) -> dict[str, object]:
-    """Return the CreateInferenceRecommendationsJob parameters: the request, name and our tags."""
+    """Return the parameters of the kind's Create: the request, the name and our tags."""
+    named = {**request, kind.name_member: job_name}
+    if not kind.takes_tags:  # pragma: no cover - every kind so far takes Tags
+        return named
     tags = request.get("Tags", [])
     if not isinstance(tags, list):
         raise RequestError("ResourceProperties.Request.Tags: must be a list of {Key, Value}")
@@ -152,8 +157,7 @@ def create_params(
             f"{', '.join(sorted(OWN_TAGS))} and SageMaker allows {MAX_TAGS}"
         )
     return {
-        **request,
-        "JobName": job_name,
+        **named,
         "Tags": [
             *kept,
             {"Key": CREATE_REQUEST_TAG, "Value": digest},
