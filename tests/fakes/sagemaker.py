@@ -567,6 +567,287 @@ class _Results:
 
 
 # --------------------------------------------------------------------------------------------------
+# AI recommendation jobs, AI benchmark jobs and AI workload configurations
+
+
+AI_TERMINAL: Final = frozenset({"Completed", "Failed", "Stopped"})
+# A workload configuration that an active job references cannot be deleted
+# (API_DeleteAIWorkloadConfig: "referenced by an active benchmark job"; the fake holds
+# recommendation jobs to it as well, which reference a configuration the same way).
+AI_ACTIVE: Final = frozenset({"InProgress", "Stopping"})
+
+
+@dataclasses.dataclass(frozen=True)
+class AIKind:
+    """How one AI resource type is named in botocore's model (operations ``<verb><kind>``)."""
+
+    kind: str  # "AIRecommendationJob", "AIBenchmarkJob", "AIWorkloadConfig"
+    arn_resource: str
+    is_job: bool
+
+    @property
+    def name_member(self) -> str:
+        """``AIRecommendationJobName``, ..."""
+        return f"{self.kind}Name"
+
+    @property
+    def arn_member(self) -> str:
+        """``AIRecommendationJobArn``, ..."""
+        return f"{self.kind}Arn"
+
+    @property
+    def status_member(self) -> str:
+        """``AIRecommendationJobStatus``, ... (jobs only)."""
+        return f"{self.kind}Status"
+
+    @property
+    def list_operation(self) -> str:
+        """``ListAIRecommendationJobs``, ..."""
+        return f"List{self.kind}s"
+
+
+AI_KINDS: Final = {
+    kind.kind: kind
+    for kind in (
+        AIKind("AIRecommendationJob", "ai-recommendation-job", is_job=True),
+        AIKind("AIBenchmarkJob", "ai-benchmark-job", is_job=True),
+        AIKind("AIWorkloadConfig", "ai-workload-config", is_job=False),
+    )
+}
+
+
+@dataclasses.dataclass(eq=False)
+class AIResource:
+    """One AI job or workload configuration; a job's status follows the fake clock.
+
+    A job is InProgress from its creation (the model's status enums have no pending state), ends
+    Completed (or Failed, as told) after ``run_seconds``, and a Stop makes it Stopping, then
+    Stopped after ``FakeSageMaker.STOPPING_SECONDS``.
+    """
+
+    kind: AIKind
+    name: str
+    arn: str
+    request: dict[str, Any]
+    created_at: float
+    run_seconds: float = 0.0
+    outcome: _Outcome = dataclasses.field(default_factory=_Outcome)
+    tags: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    status: str = ""
+    end_time: float | None = None
+    failure_reason: str | None = None
+    stop_requested_at: float | None = None
+
+    def __post_init__(self) -> None:
+        """Jobs start InProgress; a workload configuration has no status."""
+        if self.kind.is_job and not self.status:
+            self.status = "InProgress"
+
+    @property
+    def workload_config(self) -> str:
+        """The ``AIWorkloadConfigIdentifier`` of a job (a name or an ARN)."""
+        return str(self.request.get("AIWorkloadConfigIdentifier", ""))
+
+    def refresh(self, now: float) -> None:
+        """Move the status to where the clock says it is; a terminal status never changes."""
+        if not self.kind.is_job or self.status in AI_TERMINAL:
+            return
+        if self.stop_requested_at is not None:
+            stopped_at = self.stop_requested_at + FakeSageMaker.STOPPING_SECONDS
+            if now >= stopped_at:
+                self.status, self.end_time = "Stopped", stopped_at
+        elif now >= self.created_at + self.run_seconds:
+            failed = self.outcome.status == "FAILED"
+            self.status = "Failed" if failed else "Completed"
+            self.end_time = self.created_at + self.run_seconds
+            self.failure_reason = self.outcome.failure_reason if failed else None
+
+    def stop(self, now: float) -> None:
+        """Begin stopping, or raise ``ValidationException`` if the job does not run."""
+        self.refresh(now)
+        if self.status != "InProgress":
+            raise ApiError.validation(
+                f"The job is not in a stoppable state: job {self.name} is {self.status}."
+            )
+        self.stop_requested_at = now
+        self.status = "Stopping"
+
+
+_AI_INSTANCE_TYPES: Final = ("ml.g5.2xlarge", "ml.g6.2xlarge", "ml.g6e.2xlarge")
+_AI_IMAGES: Final = {
+    "LMI": "763104351884.dkr.ecr.{region}.amazonaws.com/djl-inference:0.33.0-lmi15.0.0-cu128",
+    "VLLM": "763104351884.dkr.ecr.{region}.amazonaws.com/vllm:0.9.1-gpu-py312",
+}
+
+
+class _AIRecommendations:
+    """Deterministic recommendations of an AI recommendation job, derived from its request.
+
+    One per instance type of ``ComputeSpec.InstanceTypes`` (else three GPU types), ordered for
+    the first ``PerformanceTarget`` constraint (``cost``: cheapest first, ``ttft-ms``: quickest
+    first, ``throughput``: highest first). The ``ExpectedPerformance`` metric names are the
+    fake's own: SageMaker's are not documented beyond "Time to First Token (TTFT), request
+    latency at P90 and P99, throughput in tokens per second, and request throughput"
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/generative-ai-inference-recommendations-get-started.html);
+    the fake borrows the benchmark results' names (time_to_first_token, request_latency,
+    output_token_throughput) and adds request_throughput and cost_per_hour.
+    """
+
+    def __init__(self, job: AIResource) -> None:
+        self.job = job
+        request = job.request
+        types = _as_list(_as_dict(request.get("ComputeSpec")).get("InstanceTypes"))
+        self.instance_types = [str(t) for t in types] or list(_AI_INSTANCE_TYPES)
+        constraints = _as_list(_as_dict(request.get("PerformanceTarget")).get("Constraints"))
+        self.goal = str(_as_dict(constraints[0]).get("Metric", "cost")) if constraints else "cost"
+        self.optimize = request.get("OptimizeModel", True) is not False
+        framework = _as_dict(request.get("InferenceSpecification")).get("Framework", "LMI")
+        self.image = _AI_IMAGES.get(str(framework), _AI_IMAGES["LMI"]).format(region=REGION)
+
+    def _numbers(self, i: int) -> dict[str, float]:
+        salt = int(_digest(self.job.arn, self.instance_types[i])[:4], 16) / 65536
+        return {
+            "ttft": round(180 + 35 * i + 20 * salt, 1),
+            "latency": round(900 + 120 * i + 50 * salt, 1),
+            "throughput": round(2400 - 300 * i + 100 * salt, 1),
+            "requests": round(12 - i + salt, 2),
+            "cost": round(1.5 + 1.1 * i + salt / 10, 4),
+        }
+
+    def _order(self) -> list[int]:
+        numbers = [self._numbers(i) for i in range(len(self.instance_types))]
+        key = {
+            "ttft-ms": lambda i: numbers[i]["ttft"],
+            "throughput": lambda i: -numbers[i]["throughput"],
+        }.get(self.goal, lambda i: numbers[i]["cost"])
+        return sorted(range(len(self.instance_types)), key=key)
+
+    def recommendations(self) -> list[dict[str, Any]]:
+        """``Recommendations`` of a Completed job, in wire format."""
+        return [self._recommendation(rank, i) for rank, i in enumerate(self._order())]
+
+    def _recommendation(self, rank: int, i: int) -> dict[str, Any]:
+        instance_type = self.instance_types[i]
+        numbers = self._numbers(i)
+        copies = 1 + i % 2
+        details: dict[str, Any] = {
+            "InferenceSpecificationName": f"spec-{rank + 1}",
+            "InstanceDetails": [
+                {"InstanceType": instance_type, "InstanceCount": 1, "CopyCountPerInstance": copies}
+            ],
+        }
+        output = _as_dict(self.job.request.get("OutputConfig"))
+        group = str(output.get("ModelPackageGroupIdentifier", ""))
+        if group:
+            group_name = group.rsplit("/", 1)[-1]
+            details["ModelPackageArn"] = (
+                f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/{group_name}/{rank + 1}"
+            )
+        model_uri = str(
+            _as_dict(_as_dict(self.job.request.get("ModelSource")).get("S3")).get("S3Uri", "")
+        )
+        recommendation: dict[str, Any] = {
+            "RecommendationDescription": (
+                f"{instance_type} with {copies} model cop{'y' if copies == 1 else 'ies'} per "
+                f"instance, ranked {rank + 1} for {self.goal}"
+            ),
+            "ModelDetails": details,
+            "DeploymentConfiguration": {
+                "S3": [{"ChannelName": "model", "Uri": model_uri}] if model_uri else [],
+                "ImageUri": self.image,
+                "InstanceType": instance_type,
+                "InstanceCount": 1,
+                "CopyCountPerInstance": copies,
+                "EnvironmentVariables": {
+                    "OPTION_TENSOR_PARALLEL_DEGREE": "1",
+                    "OPTION_MAX_ROLLING_BATCH_SIZE": str(32 * (rank + 1)),
+                },
+                "MinCpuMemoryRequiredInMb": 2048,
+            },
+            "AIBenchmarkJobArn": (
+                f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:ai-benchmark-job/"
+                f"{self.job.name[:56]}-b{rank + 1}"
+            ),
+            "ExpectedPerformance": [
+                {
+                    "Metric": "time_to_first_token",
+                    "Stat": "p50",
+                    "Value": str(numbers["ttft"]),
+                    "Unit": "ms",
+                },
+                {
+                    "Metric": "request_latency",
+                    "Stat": "p90",
+                    "Value": str(numbers["latency"]),
+                    "Unit": "ms",
+                },
+                {
+                    "Metric": "request_latency",
+                    "Stat": "p99",
+                    "Value": str(round(numbers["latency"] * 1.4, 1)),
+                    "Unit": "ms",
+                },
+                {
+                    "Metric": "output_token_throughput",
+                    "Stat": "average",
+                    "Value": str(numbers["throughput"]),
+                    "Unit": "tokens/s",
+                },
+                {
+                    "Metric": "request_throughput",
+                    "Stat": "average",
+                    "Value": str(numbers["requests"]),
+                    "Unit": "requests/s",
+                },
+                {
+                    "Metric": "cost_per_hour",
+                    "Stat": "average",
+                    "Value": str(numbers["cost"]),
+                    "Unit": "USD",
+                },
+            ],
+        }
+        if self.optimize and rank % 2 == 0:
+            optimization = "SpeculativeDecoding" if self.goal == "throughput" else "KernelTuning"
+            recommendation["OptimizationDetails"] = [
+                {"OptimizationType": optimization, "OptimizationConfig": {"source": "fake"}}
+            ]
+        return recommendation
+
+
+def _ai_selected(resource: AIResource, params: dict[str, Any]) -> bool:
+    """Whether ``resource`` passes a List call's filters."""
+    checks: list[tuple[str, Callable[[Any], bool]]] = [
+        ("NameContains", lambda v: str(v).lower() in resource.name.lower()),
+        ("StatusEquals", lambda v: v == resource.status),
+        ("CreationTimeAfter", lambda v: resource.created_at > _epoch(v)),
+        ("CreationTimeBefore", lambda v: resource.created_at < _epoch(v)),
+    ]
+    return all(check(params[key]) for key, check in checks if key in params)
+
+
+def _check_workload_spec(params: dict[str, Any]) -> None:
+    """Refuse an inline JSON workload specification SageMaker documents as invalid.
+
+    "Unknown keys are rejected"; ``benchmark`` is required and ``benchmark/type`` can only be
+    ``aiperf`` (https://docs.aws.amazon.com/sagemaker/latest/dg/generative-ai-inference-recommendations-workload-config.html).
+    A specification that is not JSON (YAML is allowed) is not checked.
+    """
+    spec = _as_dict(_as_dict(params.get("AIWorkloadConfigs")).get("WorkloadSpec"))
+    try:
+        document = json.loads(str(spec.get("Inline", "")))
+    except ValueError:
+        return
+    if not isinstance(document, dict):
+        return
+    unknown = sorted(set(document) - {"benchmark", "parameters", "secrets", "tooling"})
+    if unknown:
+        raise ApiError.validation(f"WorkloadSpec: unknown keys {', '.join(unknown)}.")
+    if _as_dict(document.get("benchmark")).get("type") != "aiperf":
+        raise ApiError.validation("WorkloadSpec: benchmark.type is required and must be aiperf.")
+
+
+# --------------------------------------------------------------------------------------------------
 # The fake service
 
 
@@ -580,6 +861,16 @@ _OPERATIONS: Final = (
     "AddTags",
     "DeleteTags",
     "GetScalingConfigurationRecommendation",
+    *(
+        f"{verb}{kind}"
+        for kind in ("AIRecommendationJob", "AIBenchmarkJob", "AIWorkloadConfig")
+        for verb in ("Create", "Describe", "Delete")
+    ),
+    "StopAIRecommendationJob",
+    "StopAIBenchmarkJob",
+    "ListAIRecommendationJobs",
+    "ListAIBenchmarkJobs",
+    "ListAIWorkloadConfigs",
 )
 _MAX_JOB_SECONDS: Final = 18_000
 _MAX_TAGS: Final = 50
@@ -660,10 +951,16 @@ class FakeSageMaker(LoopbackService):
     STOPPING_SECONDS: ClassVar[float] = 30
     DEFAULT_RUN_SECONDS: ClassVar[float] = 2700
     ADVANCED_RUN_SECONDS: ClassVar[float] = 7200
+    AI_RECOMMENDATION_RUN_SECONDS: ClassVar[float] = 3600
+    AI_BENCHMARK_RUN_SECONDS: ClassVar[float] = 1200
 
     def __init__(self, *, start_time: float | None = None) -> None:
         """Create a stopped fake; its clock starts at ``start_time`` (default: now, in seconds)."""
         self.jobs: dict[str, Job] = {}
+        # AI jobs and workload configurations by kind ("AIRecommendationJob", ...) and lowercase
+        # name; the names of deleted ones stay taken (``_ai_deleted``).
+        self.ai: dict[str, dict[str, AIResource]] = {kind: {} for kind in AI_KINDS}
+        self._ai_deleted: dict[str, set[str]] = {kind: set() for kind in AI_KINDS}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.recommendations_per_job = 3
         # What GetScalingConfigurationRecommendation recommends policies for, in order: a
@@ -693,6 +990,21 @@ class FakeSageMaker(LoopbackService):
             "DeleteTags": self._delete_tags,
             "GetScalingConfigurationRecommendation": self._scaling,
         }
+        for kind in AI_KINDS.values():
+            verbs = (
+                ("Create", "Describe", "Delete", "Stop")
+                if kind.is_job
+                else ("Create", "Describe", "Delete")
+            )
+            actions = {
+                "Create": self._ai_create,
+                "Describe": self._ai_describe,
+                "Delete": self._ai_delete,
+                "Stop": self._ai_stop,
+            }
+            for verb in verbs:
+                self._handlers[f"{verb}{kind.kind}"] = functools.partial(actions[verb], kind)
+            self._handlers[kind.list_operation] = functools.partial(self._ai_list, kind)
 
     @property
     def endpoint_url(self) -> str:
@@ -713,6 +1025,9 @@ class FakeSageMaker(LoopbackService):
             self._now += seconds
             for job in self.jobs.values():
                 job.refresh(self._now)
+            for resources in self.ai.values():
+                for resource in resources.values():
+                    resource.refresh(self._now)
 
     def set_outcome(
         self,
@@ -726,7 +1041,9 @@ class FakeSageMaker(LoopbackService):
             if name is None:
                 self._default_outcome = outcome
                 return
-            job = self._find(name)
+            job = self._find(name) or next(
+                (found for kind in self.ai.values() if (found := kind.get(name.lower()))), None
+            )
             if job is None:
                 self._outcomes[name.lower()] = outcome
             else:
@@ -758,9 +1075,24 @@ class FakeSageMaker(LoopbackService):
             return self._changed.wait_for(condition, timeout)
 
     def running_jobs(self) -> list[str]:
-        """Names of the jobs in PENDING or IN_PROGRESS."""
+        """Names of the jobs in PENDING or IN_PROGRESS (InProgress, for AI jobs)."""
         with self._lock:
-            return [name for name, job in self.jobs.items() if job.status in RUNNING]
+            return [name for name, job in self.jobs.items() if job.status in RUNNING] + [
+                job.name
+                for kind in self.ai.values()
+                for job in kind.values()
+                if job.status == "InProgress"
+            ]
+
+    def ai_resource(self, kind: str, name: str) -> AIResource | None:
+        """The AI job or workload configuration ``name`` of ``kind`` (``AIBenchmarkJob``, ...)."""
+        with self._lock:
+            return self.ai[kind].get(name.lower())
+
+    def ai_deleted(self, kind: str) -> set[str]:
+        """The (lowercase) names of the deleted AI resources of ``kind``."""
+        with self._lock:
+            return set(self._ai_deleted[kind])
 
     def operations(self) -> list[str]:
         """The operations received, in order (faulted ones included)."""
@@ -958,8 +1290,10 @@ class FakeSageMaker(LoopbackService):
         ]
         return _page(steps, params, "Steps", 10)
 
-    def _tagged(self, arn: str) -> Job:
-        job = next((job for job in self.jobs.values() if job.arn == arn.lower()), None)
+    def _tagged(self, arn: str) -> Job | AIResource:
+        resources: list[Job | AIResource] = [*self.jobs.values()]
+        resources += [resource for kind in self.ai.values() for resource in kind.values()]
+        job = next((job for job in resources if job.arn == arn.lower()), None)
         if job is None:
             raise ApiError.validation(f"Resource {arn} does not exist.")
         return job
@@ -979,6 +1313,159 @@ class FakeSageMaker(LoopbackService):
             raise ApiError.validation(f"A resource can have at most {_MAX_TAGS} tags.")
         job.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
         return {"Tags": copy.deepcopy(params["Tags"])}
+
+    # -- AI resources (called with the lock held) ----------------------------------------------
+
+    def _ai_find(self, kind: AIKind, identifier: str) -> AIResource | None:
+        """The resource of this kind named (or with the ARN) ``identifier``, if any."""
+        name = identifier.rsplit("/", 1)[-1] if identifier.startswith("arn:") else identifier
+        return self.ai[kind.kind].get(name.lower())
+
+    def _ai_get(self, kind: AIKind, name: str) -> AIResource:
+        found = self._ai_find(kind, name)
+        if found is None:
+            raise ApiError("ResourceNotFound", f"Could not find {kind.kind} {name}.")
+        found.refresh(self._now)
+        return found
+
+    def _checked(self, operation: str, answer: dict[str, Any]) -> dict[str, Any]:
+        """``answer``, checked against the operation's output shape (a fake's bug otherwise)."""
+        output = self.model.operation_model(operation).output_shape
+        assert output is not None
+        errors = self.validator.errors(output, answer)
+        if errors:  # a bug of the fake: say so rather than answer what SageMaker cannot
+            raise ApiError("FakeAnswerInvalid", "; ".join(errors))
+        return answer
+
+    def _ai_create(self, kind: AIKind, params: dict[str, Any]) -> dict[str, Any]:
+        name = str(params[kind.name_member])
+        lowered = name.lower()
+        if lowered in self.ai[kind.kind] or lowered in self._ai_deleted[kind.kind]:
+            # Whether a deleted resource's name can be used again is not documented: the fake
+            # keeps it taken, as SageMaker does for recommendation jobs.
+            raise ApiError("ResourceInUse", f"{kind.kind} name {name} is already in use.")
+        if kind.is_job:
+            identifier = str(params["AIWorkloadConfigIdentifier"])
+            if self._ai_find(AI_KINDS["AIWorkloadConfig"], identifier) is None:
+                raise ApiError(
+                    "ResourceNotFound", f"Could not find AI workload configuration {identifier}."
+                )
+        else:
+            _check_workload_spec(params)
+        runs = {
+            "AIRecommendationJob": self.AI_RECOMMENDATION_RUN_SECONDS,
+            "AIBenchmarkJob": self.AI_BENCHMARK_RUN_SECONDS,
+        }
+        resource = AIResource(
+            kind=kind,
+            name=name,
+            arn=f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind.arn_resource}/{lowered}",
+            request=copy.deepcopy(params),
+            created_at=self._now,
+            run_seconds=float(runs.get(kind.kind, 0.0)),
+            outcome=self._outcomes.pop(lowered, self._default_outcome),
+            tags=copy.deepcopy(params.get("Tags", [])),
+        )
+        self.ai[kind.kind][lowered] = resource
+        return self._checked(f"Create{kind.kind}", {kind.arn_member: resource.arn})
+
+    def _ai_describe(self, kind: AIKind, params: dict[str, Any]) -> dict[str, Any]:
+        resource = self._ai_get(kind, params[kind.name_member])
+        operation = f"Describe{kind.kind}"
+        answer: dict[str, Any] = {
+            kind.name_member: resource.name,
+            kind.arn_member: resource.arn,
+            "CreationTime": resource.created_at,
+            "Tags": copy.deepcopy(resource.tags),
+        }
+        output_shape = self.model.operation_model(operation).output_shape
+        assert isinstance(output_shape, StructureShape)
+        for member, value in resource.request.items():
+            if member in output_shape.members and member not in {*answer, "OutputConfig"}:
+                answer[member] = copy.deepcopy(value)
+        if kind.is_job:
+            answer[kind.status_member] = resource.status
+            answer["StartTime"] = resource.created_at
+            optional = {"EndTime": resource.end_time, "FailureReason": resource.failure_reason}
+            answer.update({key: value for key, value in optional.items() if value is not None})
+            output = copy.deepcopy(_as_dict(resource.request.get("OutputConfig")))
+            output.setdefault(
+                "S3OutputLocation",
+                f"s3://sagemaker-{REGION}-{ACCOUNT}/{kind.arn_resource}/{resource.name}/",
+            )
+            if kind.kind == "AIBenchmarkJob":
+                output["CloudWatchLogs"] = [
+                    {
+                        "LogGroupArn": (
+                            f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/AIBenchmarkJobs"
+                        ),
+                        "LogStreamName": resource.name,
+                    }
+                ]
+            answer["OutputConfig"] = output
+        if kind.kind == "AIRecommendationJob" and resource.status == "Completed":
+            answer["Recommendations"] = _AIRecommendations(resource).recommendations()
+        return self._checked(operation, answer)
+
+    def _ai_stop(self, kind: AIKind, params: dict[str, Any]) -> dict[str, Any]:
+        resource = self._ai_get(kind, params[kind.name_member])
+        resource.stop(self._now)
+        return self._checked(f"Stop{kind.kind}", {kind.arn_member: resource.arn})
+
+    def _ai_delete(self, kind: AIKind, params: dict[str, Any]) -> dict[str, Any]:
+        resource = self._ai_get(kind, params[kind.name_member])
+        if kind.is_job and resource.status not in AI_TERMINAL:
+            # "Delete a job (must be in a terminal state)" (the developer guide); the error
+            # SageMaker answers is not documented (Delete declares only ResourceNotFound).
+            raise ApiError.validation(
+                f"Job {resource.name} is {resource.status}: only a job in a terminal state "
+                "(Completed, Failed, Stopped) can be deleted."
+            )
+        if not kind.is_job:
+            users = []
+            for jobs in (self.ai["AIRecommendationJob"], self.ai["AIBenchmarkJob"]):
+                for job in jobs.values():
+                    job.refresh(self._now)
+                    if (
+                        job.status in AI_ACTIVE
+                        and self._ai_find(kind, job.workload_config) is resource
+                    ):
+                        users.append(job.name)
+            if users:
+                raise ApiError(
+                    "ResourceInUse",
+                    f"AI workload configuration {resource.name} is referenced by active jobs: "
+                    f"{', '.join(sorted(users))}.",
+                )
+        del self.ai[kind.kind][resource.name.lower()]
+        self._ai_deleted[kind.kind].add(resource.name.lower())
+        return self._checked(f"Delete{kind.kind}", {kind.arn_member: resource.arn})
+
+    def _ai_list(self, kind: AIKind, params: dict[str, Any]) -> dict[str, Any]:
+        summaries = []
+        for resource in self.ai[kind.kind].values():
+            resource.refresh(self._now)
+            if not _ai_selected(resource, params):
+                continue
+            summary: dict[str, Any] = {
+                kind.name_member: resource.name,
+                kind.arn_member: resource.arn,
+                "CreationTime": resource.created_at,
+            }
+            if kind.is_job:
+                summary[kind.status_member] = resource.status
+                if resource.end_time is not None:
+                    summary["EndTime"] = resource.end_time
+            if kind.kind == "AIBenchmarkJob":
+                summary["AIWorkloadConfigName"] = resource.workload_config.rsplit("/", 1)[-1]
+            summaries.append(summary)
+        sort_key = {"Name": kind.name_member, "Status": kind.status_member}.get(
+            params.get("SortBy", ""), "CreationTime"
+        )
+        summaries.sort(
+            key=lambda item: item[sort_key], reverse=params.get("SortOrder") != "Ascending"
+        )
+        return self._checked(kind.list_operation, _page(summaries, params, f"{kind.kind}s", 10))
 
     def _scaling(self, params: dict[str, Any]) -> dict[str, Any]:
         """GetScalingConfigurationRecommendation: plausible, deterministic, checked by the model.
