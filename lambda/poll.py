@@ -1,8 +1,10 @@
 """The scheduled poll of one waiting job: log its progress; when it ends, signal and announce.
 
 An EventBridge rule (one per waiting job, deleted with the stack) invokes this every poll
-interval with ``{"JobName", "SignalUrl", "RuleName", "StackId", "LogicalResourceId"}``. SageMaker
-publishes no event for these jobs, so this is how the stack learns that one finished:
+interval with ``{"JobName", "SignalUrl", "RuleName", "StackId", "LogicalResourceId"}`` and, for a
+job of another kind than the classic recommendation job, ``"Kind"`` (its resource type, see
+``kinds``: the operations and statuses come from there). SageMaker publishes no event for these
+jobs, so this is how the stack learns that one finished:
 
 1. Describe the job.
 2. Once it ended: signal the wait condition — SUCCESS for COMPLETED, FAILURE with SageMaker's
@@ -36,6 +38,8 @@ from aws import Clients, ClientsFactory, Pacing, default_clients
 from botocore.exceptions import BotoCoreError, ClientError
 from cfn_response import send
 from deadline import remaining_seconds
+from kinds import CLASSIC, Kind
+from kinds import of as kind_of
 from log import DecisionLog, configure, secrets_of
 
 __all__ = [
@@ -54,8 +58,9 @@ __all__ = [
 ]
 
 EVENT_SOURCE: Final = "infrec-cdk"
-EVENT_DETAIL_TYPE: Final = "Inference Recommendations Job State Change"
-ENDED: Final = frozenset({"COMPLETED", "FAILED", "STOPPED", "DELETED"})
+EVENT_DETAIL_TYPE: Final = CLASSIC.event_detail_type
+ENDED: Final = CLASSIC.ended  # the classic job's; each kind has its own (``kinds``)
+NOT_FOUND_STATUS: Final = "NOT_FOUND"  # what a poll makes of a job SageMaker does not know
 _MAX_STEP_PAGES: Final = 10
 _MAX_REASON: Final = 1000
 _NOT_FOUND: Final = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
@@ -75,6 +80,7 @@ class PollRequest:
     rule_name: str
     stack_id: str = ""
     logical_resource_id: str = ""
+    kind: Kind = CLASSIC
 
     @classmethod
     def parse(cls, event: object) -> PollRequest:
@@ -93,6 +99,7 @@ class PollRequest:
             rule_name=values["RuleName"],
             stack_id=str(event.get("StackId", "")),
             logical_resource_id=str(event.get("LogicalResourceId", "")),
+            kind=kind_of(event.get("Kind")),
         )
 
 
@@ -102,24 +109,39 @@ def _iso(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _member(describe: Mapping[str, Any], member: str, default: object = None) -> Any:  # noqa: ANN401
+    """``describe[member]``, or ``default`` where the kind has no such member ("")."""
+    return describe.get(member, default) if member else default
+
+
+def status_of(describe: Mapping[str, Any], kind: Kind) -> str:
+    """Return the job's status in a Describe answer of ``kind`` ("" if none)."""
+    return str(_member(describe, kind.status_member or "", ""))
+
+
 def completion_event(request: PollRequest, describe: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the EventBridge entry announcing that the job ended (schema in the README)."""
-    recommendations = describe.get("InferenceRecommendations") or []
+    """Return the EventBridge entry announcing that the job ended (schema in the README).
+
+    The detail has the same members for every kind; the detail type names the kind. A kind
+    without a job type or recommendations answers "" and 0 for them.
+    """
+    kind = request.kind
+    recommendations = _member(describe, kind.recommendations_member) or []
     detail = {
-        "jobName": describe.get("JobName", request.job_name),
-        "jobArn": describe.get("JobArn", ""),
-        "jobType": describe.get("JobType", ""),
-        "status": describe.get("Status", ""),
+        "jobName": describe.get(kind.name_member, request.job_name),
+        "jobArn": describe.get(kind.arn_member, ""),
+        "jobType": _member(describe, kind.type_member, ""),
+        "status": status_of(describe, kind),
         "failureReason": describe.get("FailureReason"),
         "creationTime": _iso(describe.get("CreationTime")),
-        "completionTime": _iso(describe.get("CompletionTime")),
+        "completionTime": _iso(_member(describe, kind.end_time_member)),
         "recommendationCount": len(recommendations),
         "stackId": request.stack_id,
         "logicalResourceId": request.logical_resource_id,
     }
     return {
         "Source": EVENT_SOURCE,
-        "DetailType": EVENT_DETAIL_TYPE,
+        "DetailType": kind.event_detail_type,
         "Resources": [detail["jobArn"]] if detail["jobArn"] else [],
         "Detail": json.dumps(detail),
         "EventBusName": "default",
@@ -127,8 +149,9 @@ def completion_event(request: PollRequest, describe: Mapping[str, Any]) -> dict[
 
 
 def _signal_body(request: PollRequest, describe: Mapping[str, Any]) -> bytes:
-    status = str(describe.get("Status", ""))
-    if status == "COMPLETED":
+    kind = request.kind
+    status = status_of(describe, kind)
+    if status == kind.completed:
         signal, reason = "SUCCESS", f"job {request.job_name} completed"
     else:
         why = describe.get("FailureReason") or "SageMaker gave no reason"
@@ -138,17 +161,16 @@ def _signal_body(request: PollRequest, describe: Mapping[str, Any]) -> bytes:
             "Status": signal,
             "Reason": reason[:_MAX_REASON],
             "UniqueId": request.job_name,
-            "Data": str(describe.get("JobArn", "")),
+            "Data": str(describe.get(kind.arn_member, "")),
         }
     ).encode()
 
 
-def describe_job(clients: Clients, job_name: str) -> Mapping[str, Any]:
+def describe_job(clients: Clients, job_name: str, kind: Kind = CLASSIC) -> Mapping[str, Any]:
     """Describe the job; one SageMaker does not know ends the wait (nothing to wait for)."""
+    describe = getattr(clients.sagemaker, kind.method(kind.describe))
     try:
-        answer: Mapping[str, Any] = clients.sagemaker.describe_inference_recommendations_job(
-            JobName=job_name
-        )
+        answer: Mapping[str, Any] = describe(**{kind.name_member: job_name})
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") not in {
             "ResourceNotFound",
@@ -156,22 +178,23 @@ def describe_job(clients: Clients, job_name: str) -> Mapping[str, Any]:
         }:
             raise
         return {
-            "JobName": job_name,
-            "Status": "NOT_FOUND",
+            kind.name_member: job_name,
+            kind.status_member or "Status": NOT_FOUND_STATUS,
             "FailureReason": "SageMaker has no job of that name",
         }
     return answer
 
 
-def _step_counts(clients: Clients, job_name: str) -> dict[str, int]:
+def _step_counts(clients: Clients, job_name: str, kind: Kind = CLASSIC) -> dict[str, int]:
     """Count the job's benchmark steps by status (``ListInferenceRecommendationsJobSteps``)."""
     counts: collections.Counter[str] = collections.Counter()
     token = None
+    list_steps = getattr(clients.sagemaker, kind.method(kind.steps_operation))
     for _ in range(_MAX_STEP_PAGES):
-        params: dict[str, Any] = {"JobName": job_name, "MaxResults": 100}
+        params: dict[str, Any] = {kind.name_member: job_name, "MaxResults": 100}
         if token:
             params["NextToken"] = token
-        page = clients.sagemaker.list_inference_recommendations_job_steps(**params)
+        page = list_steps(**params)
         counts.update(str(step.get("Status", "")) for step in page.get("Steps", []))
         token = page.get("NextToken")
         if not token:
@@ -184,9 +207,9 @@ def error_text(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _already_published(clients: Clients, describe: Mapping[str, Any]) -> bool:
+def _already_published(clients: Clients, describe: Mapping[str, Any], kind: Kind) -> bool:
     """Whether an earlier poll (maybe of an earlier wait for the same job) announced the job."""
-    arn = describe.get("JobArn")
+    arn = describe.get(kind.arn_member)
     if not arn:
         return False
     tags = clients.sagemaker.list_tags(ResourceArn=arn, MaxResults=100).get("Tags", [])
@@ -197,7 +220,7 @@ def _publish(
     clients: Clients, request: PollRequest, describe: Mapping[str, Any], log: DecisionLog
 ) -> bool:
     """Publish the completion event once per job; return whether it is (now) published."""
-    if _already_published(clients, describe):
+    if _already_published(clients, describe, request.kind):
         log.decision("publish", "already-published")
         return True
     answer = clients.events.put_events(Entries=[completion_event(request, describe)])
@@ -206,7 +229,8 @@ def _publish(
     log.decision("publish", "published")
     try:
         clients.sagemaker.add_tags(
-            ResourceArn=describe["JobArn"], Tags=[{"Key": ANNOUNCED_TAG, "Value": "true"}]
+            ResourceArn=describe[request.kind.arn_member],
+            Tags=[{"Key": ANNOUNCED_TAG, "Value": "true"}],
         )
     except (ClientError, BotoCoreError) as error:
         # The event is out: the caller disables the rule all the same, which ends this wait's
@@ -229,8 +253,9 @@ def settle(
     """
     if not signal(_signal_body(request, describe)):
         return False
-    log.decision("signal", "delivered", status=describe.get("Status"))
-    if describe.get("Status") in ENDED and not _publish(clients, request, describe, log):
+    status = status_of(describe, request.kind)
+    log.decision("signal", "delivered", status=status)
+    if status in request.kind.ended and not _publish(clients, request, describe, log):
         log.decision("publish", "failed")
         return False
     return True
@@ -254,12 +279,15 @@ def _announce(
 
 
 def log_progress(clients: Clients, request: PollRequest, status: str, log: DecisionLog) -> None:
-    """Log the job's status and its step counts; a failure to count only logs."""
-    if status == "NOT_FOUND":
+    """Log the job's status and its step counts; a failure to count only logs.
+
+    A kind SageMaker lists no steps for (the AI jobs) logs its status only.
+    """
+    if status == NOT_FOUND_STATUS or not request.kind.steps_operation:
         log.decision("poll", status, steps={})
         return
     try:
-        steps = _step_counts(clients, request.job_name)
+        steps = _step_counts(clients, request.job_name, request.kind)
     except (ClientError, BotoCoreError) as error:
         log.decision("poll", status, steps_error=error_text(error))
         return
@@ -339,9 +367,9 @@ def poll_job(
         return delivery.delivered
 
     try:
-        describe = describe_job(aws, request.job_name)
-        status = str(describe.get("Status", ""))
-        if status in ENDED or status == "NOT_FOUND":
+        describe = describe_job(aws, request.job_name, request.kind)
+        status = status_of(describe, request.kind)
+        if status in request.kind.ended or status == NOT_FOUND_STATUS:
             announce(request, describe, aws, log, signal)
     except (ClientError, BotoCoreError) as error:
         # The next poll tries again; a job that never ends is caught by the wait's timeout.

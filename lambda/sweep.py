@@ -7,8 +7,9 @@ invocation:
 
 1. lists the stack's resources (``ListStackResources``, every page) for the conditions' status;
 2. for each listed condition CloudFormation is creating (``CREATE_IN_PROGRESS``), reads what it
-   waits for from its ``Metadata`` (``DescribeStackResource``): the job's name and the wait
-   handle's URL, which CloudFormation resolved from ``Fn::GetAtt``/``Ref`` — as it resolves the
+   waits for from its ``Metadata`` (``DescribeStackResource``): the job's name, its ``Kind`` (the
+   job's resource type, e.g. ``Custom::AIRecommendationJob``; absent for the classic job) and the
+   wait handle's URL, which CloudFormation resolved from ``Fn::GetAtt``/``Ref`` — as it resolves the
    ``AWS::CloudFormation::Init`` metadata cfn-init reads the same way — and polls that job as
    ``poll`` does: once it ended, signal the wait and publish the completion event once;
 3. disables the rule once no listed condition is waiting or still to come (not created yet:
@@ -105,6 +106,9 @@ def _waited_for(clients: Clients, request: SweepRequest, condition: str) -> Poll
             "RuleName": request.rule_name,
             "StackId": request.stack_id,
             "LogicalResourceId": wait.get("LogicalResourceId", ""),
+            # The resource type of the job (lambda/kinds.py); absent in the metadata of waits
+            # deployed by earlier versions: the classic recommendation job.
+            "Kind": wait.get("Kind"),
         }
     )
 
