@@ -697,8 +697,14 @@ def _wait_stopped(
     stopping then is left to finish on its own. An AI job is deleted only once it has stopped.
     """
     status = next(iter(kind.stopping), "")
-    while status in kind.stopping and (left := recheck.stop_until - recheck.clock()) > 0:
-        recheck.sleep(min(recheck.stop_interval, left))
+    # A job to delete once stopped gets one look even when the Stop used up the window (a slow
+    # Stop must not leave a job that stopped at once undeleted), as a late Create gets one.
+    looks, least = 0, 0 if kind.delete is None else 1
+    while status in kind.stopping and (
+        (left := recheck.stop_until - recheck.clock()) > 0 or looks < least
+    ):
+        recheck.sleep(min(recheck.stop_interval, max(0.0, left)))
+        looks += 1
         found = jobs.describe(job_name)
         status = _GONE if found is None else found.status
     still = status in kind.stopping
