@@ -391,7 +391,7 @@ def test_a_config_in_use_is_deleted_once_the_job_using_it_stopped(
     )
 
     # A window that outlasts the first refusal even on a loaded machine (the answer comes sooner).
-    answer = run(cfn_receiver, ai_delete(cfn_receiver, CONFIG, config), delete_recheck_seconds=2.5)
+    answer = run(cfn_receiver, ai_delete(cfn_receiver, CONFIG, config), delete_recheck_seconds=1)
 
     assert answer.status == "SUCCESS", answer.reason
     assert answer.reason == f"Deleted workload configuration {config}"
@@ -425,7 +425,7 @@ def test_a_job_started_by_a_create_still_in_flight_is_stopped_and_deleted(fake, 
     fake.inject(BENCHMARK.describe_operation, Fault.then(late_create))
     stop_takes_effect(fake, BENCHMARK)
 
-    answer = run(cfn_receiver, ai_delete(cfn_receiver, BENCHMARK, name), delete_recheck_seconds=2.5)
+    answer = run(cfn_receiver, ai_delete(cfn_receiver, BENCHMARK, name), delete_recheck_seconds=0.5)
 
     assert answer.status == "SUCCESS", answer.reason
     assert answer.reason.endswith("a Create still in flight started it after a first look")
