@@ -29,6 +29,21 @@ A Delete can arrive while a Create for the same resource is still in flight:
   a Create invocation that sends its call only after the window has passed is not covered, and
   nothing short of a lock outside SageMaker would cover it. The price is paid only by a Delete
   that finds no job: rolling back a Create that never started one takes up to a minute longer.
+
+Every kind (``kinds``: the classic job, AI recommendation and benchmark jobs, AI workload
+configurations) follows these rules; the name member, the operations and the statuses come from
+its row. What a Delete does differs by what SageMaker allows:
+
+- The classic job cannot be deleted: it is stopped if it runs, and stays.
+- An AI job is stopped if it runs (and ours), waited for, then deleted, as SageMaker deletes only a
+  job in a terminal state (developer guide: "Delete a job (must be in a terminal state)"). One still
+  stopping when the budget ends is left to stop on its own, and the answer says it was not deleted.
+- An AI workload configuration (ours) is deleted. One an active job still uses (ResourceInUse) is
+  tried again within the budget, then left in place, and the answer says so: it costs nothing and
+  keeps its owner tag, while a FAILED answer would leave a stack delete or a rollback stuck.
+- Nothing is stopped or deleted that this resource did not create (its owner tag says so), and
+  a Delete succeeds whatever state it finds. A call SageMaker keeps failing (denied, throttled or
+  unavailable past the retries) answers FAILED with its message, as for the classic job.
 """
 
 from __future__ import annotations
