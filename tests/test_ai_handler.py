@@ -352,6 +352,21 @@ def test_delete_of_something_never_created_succeeds(fake, cfn_receiver, kind):
     assert fake.operations().count(kind.describe_operation) >= 2  # looked again for a late Create
 
 
+def test_a_delete_sagemaker_keeps_failing_answers_failed_with_its_message(fake, cfn_receiver):
+    name = create(cfn_receiver, BENCHMARK).body["PhysicalResourceId"]
+    fake.advance(FakeSageMaker.AI_BENCHMARK_RUN_SECONDS)
+    fake.inject(BENCHMARK.delete_operation, Fault.server_error(), times=6)  # every attempt
+
+    answer = run(cfn_receiver, ai_delete(cfn_receiver, BENCHMARK, name))
+
+    assert answer.status == "FAILED"  # CloudFormation tries again; the job has ended meanwhile
+    assert answer.body["PhysicalResourceId"] == name
+    assert answer.reason.startswith(
+        f"SageMaker DeleteAIBenchmarkJob failed for job {name}: InternalFailure"
+    )
+    assert resource(fake, BENCHMARK, name) is not None
+
+
 @pytest.mark.parametrize("kind", [BENCHMARK, CONFIG], ids=lambda k: k.id)
 def test_delete_leaves_what_this_resource_did_not_create(
     fake, cfn_receiver, sagemaker_client, kind
