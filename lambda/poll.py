@@ -46,6 +46,7 @@ __all__ = [
     "ANNOUNCED_TAG",
     "EVENT_DETAIL_TYPE",
     "EVENT_SOURCE",
+    "NOT_FOUND_STATUS",
     "PollRequest",
     "completion_event",
     "describe_job",
@@ -55,6 +56,7 @@ __all__ = [
     "log_progress",
     "poll_job",
     "settle",
+    "status_of",
 ]
 
 EVENT_SOURCE: Final = "infrec-cdk"
