@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: setup synth test lint bench docs clean
+.PHONY: setup synth test lint bench docs clean integ-snapshot integ-update
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -37,6 +37,18 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
+
+# integ-runner over tests/integ (tests/integ/integ.config.json), offline: integ-snapshot diffs each
+# app's fresh synth with its committed snapshot (make test does too: tests/test_integ_snapshots.py);
+# integ-update rewrites the snapshots that differ, deploying nothing. Review `git diff` after it.
+# CDK's own template validation only prints warnings: off, as in the tests (2 s a synth).
+INTEG_RUNNER := CDK_VALIDATION=false node_modules/.bin/integ-runner --config tests/integ/integ.config.json
+
+integ-snapshot: setup
+	$(INTEG_RUNNER)
+
+integ-update: setup
+	$(INTEG_RUNNER) --update-on-failed --dry-run
 
 # The benchmarks of README "Performance" (not tests: they time whole processes; a few minutes).
 bench: setup
