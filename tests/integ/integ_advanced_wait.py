@@ -87,6 +87,12 @@ def main() -> None:
         # Deploying the committed snapshot first and then this app as an update would run a
         # second load test (billed instances) for a change that is only in the test.
         stack_update_workflow=False,
+        # A changed request (your model package instead of the placeholder) waits on a fresh
+        # wait condition and handle, by design: not a destructive change to report.
+        allow_destroy=[
+            "AWS::CloudFormation::WaitCondition",
+            "AWS::CloudFormation::WaitConditionHandle",
+        ],
     )
     # Each call returns only the path it asserts on (a whole Describe answer may pass the 4,096
     # bytes a custom resource may return to CloudFormation).
