@@ -41,8 +41,9 @@ test: lint
 # integ-runner over tests/integ (tests/integ/integ.config.json), offline: integ-snapshot diffs each
 # app's fresh synth with its committed snapshot (make test does too: tests/test_integ_snapshots.py);
 # integ-update rewrites the snapshots that differ, deploying nothing. Review `git diff` after it.
-# CDK's own template validation only prints warnings: off, as in the tests (2 s a synth).
-INTEG_RUNNER := CDK_VALIDATION=false node_modules/.bin/integ-runner --config tests/integ/integ.config.json
+# CDK's own template validation only prints warnings: off, as in the tests (2 s a synth); no
+# stack traces in the metadata either (they name random temporary paths: churn in every update).
+INTEG_RUNNER := CDK_VALIDATION=false CDK_DISABLE_STACK_TRACE=1 node_modules/.bin/integ-runner --config tests/integ/integ.config.json
 
 integ-snapshot: setup
 	$(INTEG_RUNNER)
