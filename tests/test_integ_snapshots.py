@@ -81,6 +81,9 @@ def integ_runner(root: Path, *args: str) -> tuple[dict[str, str], str]:
         # (and costs about 2 s per synth); annotations without stack traces.
         "CDK_VALIDATION": "false",
         "CDK_DISABLE_STACK_TRACE": "1",
+        # Without a region the toolkit asks EC2's instance metadata service (169.254.169.254)
+        # for one, and waits about 8 s per test for it to time out (conftest sets it already).
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
     }
     for name in SETTINGS:
         env.pop(name, None)
