@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import os
 
-# infrec_cdk first: importing it points jsii at a supported Node.js before aws_cdk starts jsii.
+import aws_cdk as cdk
+from aws_cdk.integ_tests_alpha import ExpectedResult, IntegTest
+
 from infrec_cdk import (
     EndpointConfiguration,
     InferenceRecommendationsJob,
@@ -32,9 +34,6 @@ from infrec_cdk import (
     TrafficPattern,
     Wait,
 )
-
-import aws_cdk as cdk
-from aws_cdk.integ_tests_alpha import ExpectedResult, IntegTest
 
 PLACEHOLDER_MODEL_PACKAGE = (
     "arn:aws:sagemaker:us-east-1:123456789012:model-package/infrec-integ-placeholder/1"

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import os
 
-# infrec_cdk first: importing it points jsii at a supported Node.js before aws_cdk starts jsii.
-from infrec_cdk import InferenceRecommendationsJob, JobType, ModelSource
-
 import aws_cdk as cdk
 from aws_cdk.integ_tests_alpha import ExpectedResult, IntegTest
+
+from infrec_cdk import InferenceRecommendationsJob, JobType, ModelSource
 
 PLACEHOLDER_MODEL_PACKAGE = (
     "arn:aws:sagemaker:us-east-1:123456789012:model-package/infrec-integ-placeholder/1"
