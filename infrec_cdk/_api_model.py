@@ -72,6 +72,8 @@ class ShapeNode:
     pattern: str | None = None
     regex: regex.Pattern[str] | None = None
     enum: tuple[str, ...] = ()
+    union: bool = False
+    """A tagged union (botocore's ``union`` trait): exactly one member may be set."""
 
 
 # --- Java regular expressions -------------------------------------------------------------------
@@ -309,6 +311,7 @@ def _node(
         pattern=pattern,
         regex=_regex_or_none(pattern),
         enum=enum,
+        union=kind == "structure" and shape.get("union") is True,
     )
 
 
