@@ -14,6 +14,27 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from infrec_cdk._ai_benchmark import AI_BENCHMARK_RESOURCE_TYPE, AIBenchmarkJob
+    from infrec_cdk._ai_config import (
+        AIAdapter,
+        AIBenchmarkTarget,
+        AICapacityReservation,
+        AIComputeSpec,
+        AIInferenceFramework,
+        AIModel,
+        AIPerformanceMetric,
+        AIWorkloadDataset,
+        CapacityReservationPreference,
+        MlflowConfig,
+        WorkloadSpec,
+        WorkloadTooling,
+    )
+    from infrec_cdk._ai_recommendation import (
+        AI_RECOMMENDATION_RESOURCE_TYPE,
+        AIRecommendationJob,
+        AITopRecommendation,
+    )
+    from infrec_cdk._ai_workload import AI_WORKLOAD_RESOURCE_TYPE, AIWorkloadConfig
     from infrec_cdk._autoscaling import (
         SCALING_RESOURCE_TYPE,
         Autoscaling,
@@ -52,6 +73,25 @@ if TYPE_CHECKING:
 
 # Each public name and the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "AI_BENCHMARK_RESOURCE_TYPE": "_ai_benchmark",
+    "AIBenchmarkJob": "_ai_benchmark",
+    "AIAdapter": "_ai_config",
+    "AIBenchmarkTarget": "_ai_config",
+    "AICapacityReservation": "_ai_config",
+    "AIComputeSpec": "_ai_config",
+    "AIInferenceFramework": "_ai_config",
+    "AIModel": "_ai_config",
+    "AIPerformanceMetric": "_ai_config",
+    "AIWorkloadDataset": "_ai_config",
+    "CapacityReservationPreference": "_ai_config",
+    "MlflowConfig": "_ai_config",
+    "WorkloadSpec": "_ai_config",
+    "WorkloadTooling": "_ai_config",
+    "AI_RECOMMENDATION_RESOURCE_TYPE": "_ai_recommendation",
+    "AIRecommendationJob": "_ai_recommendation",
+    "AITopRecommendation": "_ai_recommendation",
+    "AI_WORKLOAD_RESOURCE_TYPE": "_ai_workload",
+    "AIWorkloadConfig": "_ai_workload",
     "SCALING_RESOURCE_TYPE": "_autoscaling",
     "Autoscaling": "_autoscaling",
     "ScalingRecommendation": "_autoscaling",
@@ -86,10 +126,26 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AI_BENCHMARK_RESOURCE_TYPE",
+    "AI_RECOMMENDATION_RESOURCE_TYPE",
+    "AI_WORKLOAD_RESOURCE_TYPE",
     "RESOURCE_TYPE",
     "RESULTS_RESOURCE_TYPE",
     "SCALING_RESOURCE_TYPE",
+    "AIAdapter",
+    "AIBenchmarkJob",
+    "AIBenchmarkTarget",
+    "AICapacityReservation",
+    "AIComputeSpec",
+    "AIInferenceFramework",
+    "AIModel",
+    "AIPerformanceMetric",
+    "AIRecommendationJob",
+    "AITopRecommendation",
+    "AIWorkloadConfig",
+    "AIWorkloadDataset",
     "Autoscaling",
+    "CapacityReservationPreference",
     "ContainerConfig",
     "EndpointConfiguration",
     "FlatInvocations",
@@ -99,6 +155,7 @@ __all__ = [
     "InstanceType",
     "JobType",
     "LatencyPercentile",
+    "MlflowConfig",
     "ModelLatencyThreshold",
     "ModelSource",
     "Objective",
@@ -116,6 +173,8 @@ __all__ = [
     "TrafficType",
     "VpcEndpoints",
     "Wait",
+    "WorkloadSpec",
+    "WorkloadTooling",
     "add_vpc_endpoints",
 ]
 

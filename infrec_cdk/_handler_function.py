@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import ClassVar
 
 import aws_cdk as cdk
@@ -14,7 +17,7 @@ from infrec_cdk._stack_function import OWNER_TAG, StackFunction, handler_code_di
 from infrec_cdk._stack_limits import ResourceCountCheck
 from infrec_cdk._tokens import is_unresolved
 
-__all__ = ["OWNER_TAG", "JobHandler", "handler_code_dir"]
+__all__ = ["AI_KINDS", "OWNER_TAG", "AIKind", "JobHandler", "handler_code_dir"]
 
 # The handler creates a job with its tags: the user's, the create request's and the owner's.
 _CREATE_ACTIONS = [
@@ -29,6 +32,57 @@ _JOB_ACTIONS = [
     "sagemaker:StopInferenceRecommendationsJob",
     "sagemaker:ListTags",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class AIKind:
+    """What the handler does with one kind of generative-AI resource, in IAM's words.
+
+    ``arn_type`` is the resource type in the resource's ARN; ``create`` the action of its
+    Create operation; ``lookup`` the actions that find, stop and delete one.
+    """
+
+    arn_type: str
+    create: str
+    lookup: tuple[str, ...]
+
+
+# The generative-AI resources the handler creates, by custom resource type. Actions, resource
+# types (ai-recommendation-job, ai-benchmark-job, ai-workload-config: arn:${Partition}:sagemaker:
+# ${Region}:${Account}:<type>/<name>) and condition keys (aws:RequestTag on the Create actions,
+# aws:ResourceTag on the others) are the Service Authorization Reference's, which also lists
+# sagemaker:AddTags (a Create's tags) and iam:PassRole (to sagemaker.amazonaws.com, the jobs'
+# RoleArn) as what CreateAIRecommendationJob and CreateAIBenchmarkJob authorize:
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html
+# Jobs are deleted once stopped ("Delete a job (must be in a terminal state)"), a workload
+# configuration once no active job references it (DeleteAIWorkloadConfig, API reference).
+AI_KINDS: Mapping[str, AIKind] = MappingProxyType(
+    {
+        "Custom::AIRecommendationJob": AIKind(
+            "ai-recommendation-job",
+            "sagemaker:CreateAIRecommendationJob",
+            (
+                "sagemaker:DescribeAIRecommendationJob",
+                "sagemaker:StopAIRecommendationJob",
+                "sagemaker:DeleteAIRecommendationJob",
+            ),
+        ),
+        "Custom::AIBenchmarkJob": AIKind(
+            "ai-benchmark-job",
+            "sagemaker:CreateAIBenchmarkJob",
+            (
+                "sagemaker:DescribeAIBenchmarkJob",
+                "sagemaker:StopAIBenchmarkJob",
+                "sagemaker:DeleteAIBenchmarkJob",
+            ),
+        ),
+        "Custom::AIWorkloadConfig": AIKind(
+            "ai-workload-config",
+            "sagemaker:CreateAIWorkloadConfig",
+            ("sagemaker:DescribeAIWorkloadConfig", "sagemaker:DeleteAIWorkloadConfig"),
+        ),
+    }
+)
 
 
 class JobHandler(StackFunction):
@@ -57,6 +111,7 @@ class JobHandler(StackFunction):
         stack.node.add_validation(ResourceCountCheck(stack))
         self._granted_keys: set[str] = set()
         self._passable_roles: set[str] = set()
+        self._ai_kinds: set[str] = set()
 
     def initial_statements(self) -> list[iam.PolicyStatement]:
         """Create jobs tagged as this stack's; describe and stop them by that tag or by name.
@@ -134,5 +189,71 @@ class JobHandler(StackFunction):
                 actions=["iam:PassRole"],
                 resources=[role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            )
+        )
+
+    def allow_ai_kind(self, resource_type: str) -> None:
+        """Let the handler create, look up, stop and delete this stack's resources of a kind.
+
+        Added with the stack's first resource of the kind (a stack without one keeps its policy
+        as it was), scoped as for the classic jobs: created with the owner tag naming this stack
+        (aws:RequestTag), looked up and stopped by that tag (aws:ResourceTag) or by the stack's
+        name prefix (a name with no resource behind it yet carries no tag).
+        """
+        if resource_type in self._ai_kinds:
+            return
+        self._ai_kinds.add(resource_type)
+        kind = AI_KINDS[resource_type]
+        name = kind.arn_type.title().replace("-", "").replace("Ai", "AI")
+        every = self.arns.arn("sagemaker", kind.arn_type, "*")
+        stack_prefix = self.arns.arn("sagemaker", kind.arn_type, f"{self.stack_name_part}-*")
+        owned = f"{cdk.Stack.of(self).stack_id}/*"
+        lookup = [*kind.lookup, "sagemaker:ListTags"]
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                sid=f"CreateOwn{name}",
+                actions=[kind.create, "sagemaker:AddTags"],
+                resources=[every],
+                conditions={"StringLike": {f"aws:RequestTag/{OWNER_TAG}": owned}},
+            ),
+            # A change to the request's tags alone retags the resource in place.
+            iam.PolicyStatement(
+                sid=f"Own{name}",
+                actions=[*lookup, "sagemaker:AddTags", "sagemaker:DeleteTags"],
+                resources=[every],
+                conditions={"StringLike": {f"aws:ResourceTag/{OWNER_TAG}": owned}},
+            ),
+            iam.PolicyStatement(sid=f"Stack{name}", actions=lookup, resources=[stack_prefix]),
+        )
+        _security.acknowledge_wildcards(
+            self.policy,
+            [
+                _security.Wildcard(
+                    resource=every,
+                    reason=(
+                        f"Only {kind.arn_type} resources whose {OWNER_TAG} tag names this stack "
+                        f"(aws:RequestTag or aws:ResourceTag {OWNER_TAG} like <this stack's "
+                        "id>/*): this stack's, whatever names they have"
+                    ),
+                ),
+                _security.Wildcard(
+                    resource=stack_prefix,
+                    reason=(
+                        f"{kind.arn_type} names are generated at deploy time, a new one per "
+                        "create request; all start with this stack's prefix, so the ARN covers "
+                        "only this stack's in this account and region"
+                    ),
+                ),
+            ],
+        )
+
+    def allow_ai_name(self, resource_type: str, name: str) -> None:
+        """Let the handler look up, stop and delete the resource of a kind named ``name``."""
+        kind = AI_KINDS[resource_type]
+        names = [name] if is_unresolved(name) else sorted({name, name.lower()})
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                actions=[*kind.lookup, "sagemaker:ListTags"],
+                resources=[self.arns.arn("sagemaker", kind.arn_type, each) for each in names],
             )
         )

@@ -16,7 +16,7 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IValidation
 
 from infrec_cdk import _security
-from infrec_cdk._stack_function import StackFunction
+from infrec_cdk._stack_function import OWNER_TAG, StackFunction
 from infrec_cdk._synth_checks import report_errors
 
 __all__ = ["WaiterFunction"]
@@ -193,6 +193,7 @@ class WaiterFunction(StackFunction):
         """Create the stack's waiter (use ``WaiterFunction.of``)."""
         super().__init__(scope, id, log_encryption_key=log_encryption_key)
         self._archive_sids: set[str] = set()
+        self._ai_recommendations = False
         self._poll_rules: dict[int, tuple[events.Rule, _ConditionIds]] = {}
         # One permission for every poll rule of the stack (their names start with the stack's
         # part of job names): Lambda compares SourceArn with StringLike (botocore's Lambda
@@ -286,5 +287,59 @@ class WaiterFunction(StackFunction):
                     ),
                     owners=(bucket,),
                 )
+            ],
+        )
+
+    def allow_ai_recommendation_jobs(self) -> None:
+        """Let the waiter follow this stack's waiting AI recommendation jobs.
+
+        Added with the stack's first waiting one (a stack without one keeps its policy as it
+        was). As for the classic jobs: described (and tagged announced) when their owner tag
+        names this stack, or by the stack's name prefix. Actions, resource type and condition
+        keys: the Service Authorization Reference (DescribeAIRecommendationJob takes
+        ai-recommendation-job and aws:ResourceTag),
+        https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html
+        """
+        if self._ai_recommendations:
+            return
+        self._ai_recommendations = True
+        actions = [
+            "sagemaker:DescribeAIRecommendationJob",
+            "sagemaker:ListTags",
+            "sagemaker:AddTags",
+        ]
+        every = self.arns.arn("sagemaker", "ai-recommendation-job", "*")
+        stack_prefix = self.arns.arn(
+            "sagemaker", "ai-recommendation-job", f"{self.stack_name_part}-*"
+        )
+        owned = f"{cdk.Stack.of(self).stack_id}/*"
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                sid="OwnAIRecommendationJobs",
+                actions=actions,
+                resources=[every],
+                conditions={"StringLike": {f"aws:ResourceTag/{OWNER_TAG}": owned}},
+            ),
+            iam.PolicyStatement(
+                sid="StackAIRecommendationJobs", actions=actions, resources=[stack_prefix]
+            ),
+        )
+        _security.acknowledge_wildcards(
+            self.policy,
+            [
+                _security.Wildcard(
+                    resource=every,
+                    reason=(
+                        f"Only AI recommendation jobs whose {OWNER_TAG} tag names this stack "
+                        f"(aws:ResourceTag {OWNER_TAG} like <this stack's id>/*)"
+                    ),
+                ),
+                _security.Wildcard(
+                    resource=stack_prefix,
+                    reason=(
+                        "AI recommendation job names are generated at deploy time; all start "
+                        "with this stack's prefix, so the ARN covers only this stack's jobs"
+                    ),
+                ),
             ],
         )

@@ -327,29 +327,41 @@ class JobWaiter(Construct):
         output_bucket: s3.IBucket,
         encryption_key: kms.IKey,
         log_encryption_key: kms.IKey | None = None,
+        kind: str | None = None,
+        default_timeout: int | None = None,
     ) -> None:
-        """Wait for the job of ``job_resource``; archive its results below its results prefix."""
+        """Wait for the job of ``job_resource``; archive its results below its results prefix.
+
+        ``kind`` is the job resource's type when it is not a classic job: the condition's
+        Metadata and the results resource then say so (``Kind``), and the results carry only
+        what every kind shares (the classic objective and limits are left out).
+        ``default_timeout`` replaces the classic default (the job's duration plus one hour).
+        """
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         waiter = WaiterFunction.of(self, log_encryption_key=log_encryption_key)
-        timeout = (
-            default_timeout_seconds(request)
-            if wait.timeout is None
-            else int(wait.timeout.to_seconds(integral=False))
-        )
+        if wait.timeout is not None:
+            timeout = int(wait.timeout.to_seconds(integral=False))
+        elif default_timeout is not None:
+            timeout = default_timeout
+        else:
+            timeout = default_timeout_seconds(request)
         self._warn_if_shorter_than_job(wait, timeout, request)
         job_logical_id = stack.resolve(
             stack.get_logical_id(job_resource.node.default_child)  # type: ignore[arg-type]
         )
         # Tags change in place on the running job (the handler retags it): no fresh wait.
+        machinery: dict[str, object] = {
+            "timeout": timeout,
+            "pollMinutes": int(wait.poll_interval.to_seconds(integral=False)) // 60,
+            "job": job_logical_id,
+        }
+        if kind is not None:
+            machinery["kind"] = kind
         digest = request_digest(
             self,
             {member: value for member, value in request.items() if member != "Tags"},
-            {
-                "timeout": timeout,
-                "pollMinutes": int(wait.poll_interval.to_seconds(integral=False)) // 60,
-                "job": job_logical_id,
-            },
+            machinery,
         )
         job_name = job_resource.get_att_string("JobName")
         key_prefix = f"{job_name_prefix}/results"
@@ -364,10 +376,14 @@ class JobWaiter(Construct):
         # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-init.html),
         # and orders the resource after what they name (cfn-lint's W3005 counts a Fn::GetAtt in
         # Metadata as a dependency). Not run against AWS: see the README's limits.
-        self.condition.add_metadata(
-            WAIT_METADATA_KEY,
-            {"JobName": job_name, "SignalUrl": handle.ref, "LogicalResourceId": job_logical_id},
-        )
+        followed: dict[str, object] = {
+            "JobName": job_name,
+            "SignalUrl": handle.ref,
+            "LogicalResourceId": job_logical_id,
+        }
+        if kind is not None:  # absent: a classic job (lambda/sweep.py)
+            followed["Kind"] = kind
+        self.condition.add_metadata(WAIT_METADATA_KEY, followed)
         # The metadata's Fn::GetAtt on the job already orders the condition after the job (a
         # DependsOn as well is redundant: cfn-lint W3005).
         poll_minutes = int(wait.poll_interval.to_seconds(integral=False)) // 60
@@ -381,22 +397,28 @@ class JobWaiter(Construct):
             encryption_key,
             sid=path_digest(f"{output_bucket.node.path}|{encryption_key.node.path}"),
         )
+        properties: dict[str, object] = {
+            "JobName": job_name,
+            "Bucket": output_bucket.bucket_name,
+            "KeyPrefix": key_prefix,
+            "KmsKeyId": encryption_key.key_arn,
+        }
+        if kind is None:  # the classic job's selection of its top recommendation
+            properties |= {
+                "Objective": str(wait.objective),
+                "MaxModelLatency": "" if wait.max_model_latency is None else wait.max_model_latency,
+                "MaxCostPerHour": "" if wait.max_cost_per_hour is None else wait.max_cost_per_hour,
+                "EndpointType": "" if wait.endpoint_type is None else str(wait.endpoint_type),
+            }
+        else:  # absent: a classic job (lambda/results.py)
+            properties["Kind"] = kind
         self.results = cdk.CustomResource(
             self,
             "Results",
             service_token=waiter.function_arn,
             resource_type=RESULTS_RESOURCE_TYPE,
             service_timeout=cdk.Duration.minutes(WaiterFunction.SERVICE_TIMEOUT_MINUTES),
-            properties={
-                "JobName": job_name,
-                "Bucket": output_bucket.bucket_name,
-                "KeyPrefix": key_prefix,
-                "KmsKeyId": encryption_key.key_arn,
-                "Objective": str(wait.objective),
-                "MaxModelLatency": "" if wait.max_model_latency is None else wait.max_model_latency,
-                "MaxCostPerHour": "" if wait.max_cost_per_hour is None else wait.max_cost_per_hour,
-                "EndpointType": "" if wait.endpoint_type is None else str(wait.endpoint_type),
-            },
+            properties=properties,
         )
         self.results.node.add_dependency(self.condition)
         self.results.node.add_dependency(waiter.policy)

@@ -19,9 +19,18 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_secretsmanager as secretsmanager
 
 from app import EXAMPLE_MODEL_PACKAGE, ExampleStack
 from infrec_cdk import (
+    AIAdapter,
+    AIBenchmarkJob,
+    AIComputeSpec,
+    AIModel,
+    AIPerformanceMetric,
+    AIRecommendationJob,
+    AIWorkloadConfig,
+    AIWorkloadDataset,
     Autoscaling,
     ContainerConfig,
     InferenceRecommendationsJob,
@@ -30,6 +39,7 @@ from infrec_cdk import (
     RecommendedEndpoint,
     SupportedEndpointType,
     Wait,
+    WorkloadSpec,
     add_vpc_endpoints,
 )
 
@@ -208,6 +218,47 @@ def waiting_stack(app: cdk.App) -> cdk.Stack:
     return stack
 
 
+def ai_stack(app: cdk.App) -> cdk.Stack:
+    """Generative AI: a workload with a dataset and a secret, a waiting recommendation job with
+    an adapter, and a benchmark of an existing endpoint from an existing VPC."""
+    stack = cdk.Stack(app, "InfrecAI", env=ENV)
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        isolated_subnet_ids=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+        isolated_subnet_route_table_ids=["rtb-0123456789abcdef0", "rtb-0123456789abcdef1"],
+    )
+    token = secretsmanager.Secret.from_secret_complete_arn(
+        stack, "HfToken", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:hf-token-AbCdEf"
+    )
+    workload = AIWorkloadConfig(
+        stack,
+        "AIWorkload",
+        workload_spec=WorkloadSpec(
+            parameters={"prompt_input_tokens_mean": 550, "output_tokens_mean": 150},
+            secrets={"hf_token": token},
+        ),
+        datasets=[AIWorkloadDataset.from_s3("traffic", "s3://example-ml-datasets/traffic/")],
+    )
+    AIRecommendationJob(
+        stack,
+        "AIRecommendation",
+        model=AIModel.from_s3("s3://example-ml-artifacts/llama-3-8b/"),
+        workload=workload,
+        performance_target=AIPerformanceMetric.COST,
+        adapters=[AIAdapter.from_s3("sql", "s3://example-ml-artifacts/adapters/sql/")],
+        compute=AIComputeSpec(instance_types=["ml.g6e.2xlarge", "ml.g5.12xlarge"]),
+        model_package_group="llama-recommended",
+        wait=Wait(),
+    )
+    AIBenchmarkJob(
+        stack, "AIBenchmark", endpoint="existing-llm-endpoint", workload=workload, vpc=vpc
+    )
+    return stack
+
+
 EXAMPLE_STACKS: list[tuple[str, StackFactory]] = [
     ("default", default_stack),
     *(
@@ -222,5 +273,6 @@ EXAMPLE_STACKS: list[tuple[str, StackFactory]] = [
     ("waiting", waiting_stack),
     # Ten jobs: every resource kind of the 50-job example (tests/test_recommender.py), for less.
     ("platform", lambda app: platform_app.PlatformStack(app, "InfrecPlatform", models=10)),
+    ("ai", ai_stack),
 ]
 """(name, factory) of every example stack; add new ones here."""

@@ -159,7 +159,7 @@ def test_reasons_are_specific():
 # Construct paths of what infrec-cdk creates in the example stacks.
 OWN_PATHS = (
     r"^(Job|Endpoint|InfrecJobHandler8f1c2a7e|InfrecJobWaiter3b9d51c4|InfrecVpcEndpoints"
-    r"|Recommender/|InfrecRolePolicy)"
+    r"|Recommender/|InfrecRolePolicy|AI(Workload|Recommendation|Benchmark)/)"
 )
 
 
