@@ -685,14 +685,36 @@ _CUSTOM_ARNS: Mapping[tuple[str, str], str] = {
 }
 
 
+# Ref of types whose Ref is their ARN, not a name: AWS::SageMaker::Endpoint ("Ref returns the
+# Amazon Resource Name (ARN) of the endpoint", CloudFormation's template reference; CDK's
+# EndpointReference.endpointArn is that Ref).
+_REF_ARNS: Mapping[str, str] = {
+    "AWS::SageMaker::Endpoint": f"arn:{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:endpoint/{{}}",
+}
+# Fn::GetAtt of AWS resources' ARN attributes not named Arn.
+_NAMED_ARNS: Mapping[tuple[str, str], str] = {
+    ("AWS::SageMaker::InferenceComponent", "InferenceComponentArn"): (
+        f"arn:{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:inference-component/{{}}"
+    ),
+}
+
+
 class _ArnResolver(Resolver):
     """The test harness's resolver, with ARN shapes for a few more resource types."""
+
+    def ref(self, name: str) -> Any:
+        kind = self.resources.get(name, {}).get("Type", "")
+        if kind in _REF_ARNS:
+            return _REF_ARNS[kind].format(physical_id(name, kind).lower())
+        return super().ref(name)
 
     def get_att(self, arg: Any) -> str:
         logical_id, name = arg if isinstance(arg, list) else arg.split(".", 1)
         kind = self.resources.get(logical_id, {}).get("Type", "")
         if name == "Arn" and kind in _EXTRA_ARNS and logical_id not in self.attributes:
             return _EXTRA_ARNS[kind].format(physical_id(logical_id, kind))
+        if (kind, name) in _NAMED_ARNS and logical_id not in self.attributes:
+            return _NAMED_ARNS[kind, name].format(physical_id(logical_id, kind).lower())
         if (kind, name) in _CUSTOM_ARNS and logical_id not in self.attributes:
             return _CUSTOM_ARNS[kind, name].format(physical_id(logical_id, kind).lower())
         return super().get_att(arg)
