@@ -73,7 +73,10 @@ KMS_ALLOWED: Mapping[str, tuple[frozenset[str], dict[str, Any]]] = {
     ),
 }
 # Prefixes below a job's own prefix of the output bucket that a role may write with a wildcard.
-OWN_BUCKET_PREFIXES = ("compiled", "results")
+OWN_BUCKET_PREFIXES = ("compiled", "results", "output")
+# Reads of what a request names by S3 prefix (an AI job's model, adapters and datasets): every
+# object below it, read-only, and no further.
+PREFIX_READ = re.compile(r"^Read(Model|Adapter\d+|Dataset\d+)$")
 # Services whose ARNs may leave the account open: ECR images live in AWS-owned accounts; subnets
 # and security groups of a shared VPC belong to its owner.
 ANY_ACCOUNT_ALLOWED = re.compile(r"^ec2:.*:(subnet|security-group)/|^ecr:.*:repository/")
@@ -179,6 +182,10 @@ def test_every_wildcard_stays_in_this_account_and_region(template):
                 continue
             parts = plain_pseudo_parameters(flat).split(":", 5)
             assert parts[0] == "arn", flat
+            if parts[2] == "s3" and PREFIX_READ.match(statement.get("Sid", "")):
+                assert as_list(statement["Action"]) == ["s3:GetObject"], flat
+                assert re.match(r"^[a-z0-9.-]+/[^*]*\*$", parts[5]), flat
+                continue
             if parts[2] == "s3":  # arn:aws:s3:::bucket/prefix/*
                 assert re.match(rf"^[a-z0-9.-]+/[a-z0-9-]+(-\*)?/({OWN_PREFIX})/\*$", parts[5]), (
                     flat
