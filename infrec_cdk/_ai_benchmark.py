@@ -229,7 +229,7 @@ class AIBenchmarkJob(AIJob):
             access_logs_prefix=access_logs_prefix,
             removal_policy=removal_policy,
             recommender=recommender,
-            network_given=vpc is not None or vpc_subnets is not None or bool(security_groups),
+            network={"vpc": vpc, "vpc_subnets": vpc_subnets, "security_groups": security_groups},
         )
         problems += self._network(request, vpc, vpc_subnets, security_groups)
         tags = library_tags()

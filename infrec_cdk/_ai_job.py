@@ -10,6 +10,8 @@ carries one merged policy (``MergedPolicy``), as for the classic jobs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -54,7 +56,7 @@ class AIJob(AIResource):
         access_logs_prefix: str | None,
         removal_policy: cdk.RemovalPolicy,
         recommender: InferenceRecommender | None,
-        network_given: bool = False,
+        network: Mapping[str, object] | None = None,
     ) -> tuple[list[str], bool]:
         """Set the role, key and bucket, and fill ``RoleArn`` and the output location.
 
@@ -67,7 +69,7 @@ class AIJob(AIResource):
             access_logs_bucket=access_logs_bucket,
             access_logs_prefix=access_logs_prefix,
             removal_policy=removal_policy,
-            network=True if network_given else None,
+            **(network or {}),
         )
         if recommender is not None and given:
             raise InfrecValidationError(

@@ -569,3 +569,22 @@ def test_a_benchmark_of_an_endpoint_by_name_invokes_its_lowercase_arn():
     assert invoke["Fn::Join"][1][-1].endswith(":endpoint/my-endpoint")
     component = stack.resolve(statements["InvokeTargetComponents"]["Resource"])
     assert component["Fn::Join"][1][-1].endswith(":inference-component/my-component")
+
+
+def test_a_benchmark_attached_to_a_recommender_runs_in_its_vpc_and_takes_no_vpc_of_its_own():
+    stack = stack_of("SharedVpc")
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a"],
+        isolated_subnet_ids=["subnet-0123456789abcdef0"],
+    )
+    recommender = InferenceRecommender(stack, "Recommender", vpc=vpc)
+    bench = AIBenchmarkJob(stack, "Bench", endpoint="e", workload="w", recommender=recommender)
+    assert bench.security_groups == recommender.security_groups
+    (resource,) = Template.from_stack(stack).find_resources("Custom::AIBenchmarkJob").values()
+    vpc_config = resource["Properties"]["Request"]["NetworkConfig"]["VpcConfig"]
+    assert vpc_config["Subnets"] == ["subnet-0123456789abcdef0"]
+    with pytest.raises(InfrecValidationError, match="vpc: is given to a job attached"):
+        AIBenchmarkJob(stack, "Other", endpoint="e", workload="w", recommender=recommender, vpc=vpc)
