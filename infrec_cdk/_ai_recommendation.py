@@ -106,6 +106,16 @@ class AITopRecommendation:
         return self.attribute("EnvironmentVariables")
 
     @property
+    def model_data_uri(self) -> str:
+        """``DeploymentConfiguration.S3[0].Uri``: the first S3 channel of the deployment."""
+        return self.attribute("ModelDataUri")
+
+    @property
+    def recommendation_index(self) -> str:
+        """Where the top recommendation is in ``Recommendations`` (``0``: SageMaker's first)."""
+        return self.attribute("RecommendationIndex")
+
+    @property
     def model_package_arn(self) -> str:
         """``ModelDetails.ModelPackageArn``: the deployment-ready model package."""
         return self.attribute("ModelPackageArn")

@@ -229,6 +229,8 @@ def test_the_top_recommendation_is_typed_getatts_of_the_results(built):
         (top.copy_count_per_instance, "CopyCountPerInstance"),
         (top.min_cpu_memory_required_in_mb, "MinCpuMemoryRequiredInMb"),
         (top.image_uri, "ImageUri"),
+        (top.model_data_uri, "ModelDataUri"),
+        (top.recommendation_index, "RecommendationIndex"),
         (top.environment_variables, "EnvironmentVariables"),
         (top.model_package_arn, "ModelPackageArn"),
         (top.inference_specification_name, "InferenceSpecificationName"),
