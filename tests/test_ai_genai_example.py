@@ -11,6 +11,7 @@ from aws_cdk.assertions import Template
 from tests.cfn_lint_gate import cfn_lint_findings
 from tests.example_stacks import ENV, load_example
 from tests.iam_reference import check_template
+from tests.test_nag import findings
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +55,17 @@ def test_the_benchmark_targets_the_deployed_endpoint_with_the_sizing_workload(te
 def test_the_example_is_cfn_lint_clean_and_its_policies_match_the_reference(template):
     assert cfn_lint_findings(template) == []
     assert check_template(template) == []
+
+
+@pytest.mark.parametrize("pack", ["AwsSolutions", "NIST.800.53.R5", "HIPAA.Security"])
+def test_cdk_nag_finds_nothing_on_the_librarys_resources_in_the_example(pack):
+    # The example's own model role (ECR and log wildcards SageMaker hosting needs) and its
+    # endpoint configuration (no KMS key: the recommended GPU types have NVMe instance storage)
+    # are the user's to acknowledge; everything the library creates passes the three packs.
+    app = cdk.App()
+    stack = load_example("genai_app").GenAIStack(app, "InfrecGenAI", env=ENV)
+    app.synth()
+    user_side = {"InfrecGenAI/ModelPolicy/Resource", "InfrecGenAI/EndpointConfig"}
+    found = findings(stack, pack)
+    assert found  # the packs ran and found the example's own choices
+    assert {f["path"] for f in found} <= user_side
