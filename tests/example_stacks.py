@@ -7,11 +7,13 @@ resource cdk-nag and cfn-lint see is one infrec-cdk creates.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -20,6 +22,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk.assertions import Template
 
 from app import EXAMPLE_MODEL_PACKAGE, ExampleStack
 from infrec_cdk import (
@@ -276,3 +279,23 @@ EXAMPLE_STACKS: list[tuple[str, StackFactory]] = [
     ("ai", ai_stack),
 ]
 """(name, factory) of every example stack; add new ones here."""
+
+
+@functools.cache
+def synthesized_example(name: str) -> cdk.Stack:
+    """Example stack ``name``, synthesized (aspects and lazy values run), once per test process:
+    the gates of several modules (cdk-nag, cfn-lint, the IAM checks) read the same stacks."""
+    app = cdk.App()
+    stack = dict(EXAMPLE_STACKS)[name](app)
+    app.synth()
+    return stack
+
+
+@functools.cache
+def _example_template_json(name: str) -> str:
+    return json.dumps(Template.from_stack(synthesized_example(name)).to_json())
+
+
+def example_template(name: str) -> dict[str, Any]:
+    """The template of ``synthesized_example(name)``, a fresh copy for each caller."""
+    return dict(json.loads(_example_template_json(name)))

@@ -9,16 +9,13 @@ The unit tests below show on plain statements that the check finds each kind of 
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping
 from typing import Any
 
-import aws_cdk as cdk
 import pytest
-from aws_cdk.assertions import Template
 
-from tests.example_stacks import EXAMPLE_STACKS
+from tests.example_stacks import EXAMPLE_STACKS, example_template
 from tests.iam_reference import (
     StarResourceAllowance,
     arn_matches,
@@ -38,11 +35,9 @@ BUCKET = "arn:aws:s3:::example-bucket"
 ROLE = "arn:aws:iam::123456789012:role/example"
 
 
-@functools.cache
 def template(name: str) -> Mapping[str, Any]:
-    """The synthesized template of example stack ``name`` (built once per test session)."""
-    factory = dict(EXAMPLE_STACKS)[name]
-    return Template.from_stack(factory(cdk.App())).to_json()
+    """The synthesized template of example stack ``name`` (built once per test process)."""
+    return example_template(name)
 
 
 def allow(action: str | list[str], resource: Any, **rest: Any) -> dict[str, Any]:

@@ -8,7 +8,6 @@ its finding.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -19,7 +18,7 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks
 
 from infrec_cdk import _security
-from tests.example_stacks import EXAMPLE_STACKS, StackFactory
+from tests.example_stacks import EXAMPLE_STACKS, StackFactory, synthesized_example
 
 PACKS: dict[str, type[NagPack]] = {
     "AwsSolutions": AwsSolutionsChecks,
@@ -39,9 +38,8 @@ def synthesized(factory: StackFactory) -> cdk.Stack:
     return stack
 
 
-@functools.cache
 def example(name: str) -> cdk.Stack:
-    return synthesized(STACKS[name])
+    return synthesized_example(name)
 
 
 def findings(stack: cdk.Stack, pack: str) -> list[dict[str, str | None]]:

@@ -24,7 +24,7 @@ from infrec_cdk import (
     PayloadConfig,
 )
 from infrec_cdk._security import flatten_reference
-from tests.example_stacks import EXAMPLE_STACKS
+from tests.example_stacks import EXAMPLE_STACKS, example_template
 
 STACKS = dict(EXAMPLE_STACKS)
 PACKAGE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
@@ -100,7 +100,7 @@ def as_list(value: Any) -> list[Any]:
 
 
 def template_of(name: str) -> dict[str, Any]:
-    return dict(Template.from_stack(STACKS[name](cdk.App())).to_json())
+    return example_template(name)
 
 
 def policy_statements(template: Mapping[str, Any]) -> Iterator[tuple[str, Statement]]:
