@@ -28,7 +28,6 @@ from infrec_cdk._ai_resource import Document, library_tags, tag_list
 from infrec_cdk._ai_workload import AIWorkloadConfig
 from infrec_cdk._config import drop_none
 from infrec_cdk._endpoint import RecommendedEndpoint
-from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._network import EndpointNetwork, private_subnets_problem
 from infrec_cdk._props import checked_props
 from infrec_cdk._recommender import InferenceRecommender
@@ -367,18 +366,7 @@ class _RequestBenchmark(AIBenchmarkJob):
         # Skip the keyword form's rendering: the request is already in the API's syntax.
         Construct.__init__(self, scope, id)
         copied = self._prepare(request, id, log_encryption_key)
-        if workload is not None:
-            if "AIWorkloadConfigIdentifier" in copied:
-                raise InfrecValidationError(
-                    [
-                        (
-                            "AIWorkloadConfigIdentifier: is given both in the request and as "
-                            "`workload`; use one"
-                        )
-                    ],
-                    construct_path=self._path,
-                )
-            copied["AIWorkloadConfigIdentifier"] = workload.workload_config_name
+        self._name_workload(copied, workload)
         self._build(
             copied,
             target=None,

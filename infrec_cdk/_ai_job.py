@@ -23,6 +23,7 @@ from infrec_cdk._ai_config import ReadLocation
 from infrec_cdk._ai_job_role import AIJobRolePermissions
 from infrec_cdk._ai_resource import AIResource, Document
 from infrec_cdk._ai_sources import GUIDE_AI_MLFLOW
+from infrec_cdk._ai_workload import AIWorkloadConfig
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._job import _given_provisioning
 from infrec_cdk._recommender import InferenceRecommender, MergedPolicy
@@ -44,6 +45,22 @@ class AIJob(AIResource):
     """The job's execution role (its own, given, imported from ``RoleArn``, or shared)."""
     recommender: InferenceRecommender | None
     """The ``InferenceRecommender`` whose resources this job shares (``None``: its own)."""
+
+    def _name_workload(self, request: Document, workload: AIWorkloadConfig | None) -> None:
+        """Name ``workload`` in a ``from_request`` request, which must not name one itself."""
+        if workload is None:
+            return
+        if "AIWorkloadConfigIdentifier" in request:
+            raise InfrecValidationError(
+                [
+                    (
+                        "AIWorkloadConfigIdentifier: is given both in the request and as "
+                        "`workload`; use one"
+                    )
+                ],
+                construct_path=self._path,
+            )
+        request["AIWorkloadConfigIdentifier"] = workload.workload_config_name
 
     def _provision(
         self,

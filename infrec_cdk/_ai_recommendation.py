@@ -540,18 +540,7 @@ class _RequestRecommendation(AIRecommendationJob):
         # Skip the keyword form's rendering: the request is already in the API's syntax.
         Construct.__init__(self, scope, id)
         copied = self._prepare(request, id, log_encryption_key)
-        if workload is not None:
-            if "AIWorkloadConfigIdentifier" in copied:
-                raise InfrecValidationError(
-                    [
-                        (
-                            "AIWorkloadConfigIdentifier: is given both in the request and as "
-                            "`workload`; use one"
-                        )
-                    ],
-                    construct_path=self._path,
-                )
-            copied["AIWorkloadConfigIdentifier"] = workload.workload_config_name
+        self._name_workload(copied, workload)
         source = copied.get("ModelSource")
         s3_source = source.get("S3") if isinstance(source, dict) else None
         uri = s3_source.get("S3Uri") if isinstance(s3_source, dict) else None

@@ -348,6 +348,30 @@ def stack_of(name: str) -> cdk.Stack:
     return cdk.Stack(cdk.App(), name, env=ENV)
 
 
+@pytest.mark.parametrize("kind", ["recommendation", "benchmark"])
+def test_from_request_refuses_a_workload_named_twice(kind):
+    stack = stack_of(f"Twice{kind}")
+    workload = AIWorkloadConfig(
+        stack, "Workload", workload_spec=WorkloadSpec(parameters={"concurrency": 8})
+    )
+    request: dict[str, Any] = (
+        {
+            "ModelSource": {"S3": {"S3Uri": "s3://raw-models/m/"}},
+            "PerformanceTarget": {"Constraints": [{"Metric": "ttft-ms"}]},
+        }
+        if kind == "recommendation"
+        else {"BenchmarkTarget": {"Endpoint": {"Identifier": "My-Endpoint"}}}
+    )
+    request["AIWorkloadConfigIdentifier"] = "existing"
+    from_request = (
+        AIRecommendationJob.from_request
+        if kind == "recommendation"
+        else AIBenchmarkJob.from_request
+    )
+    with pytest.raises(InfrecValidationError, match="AIWorkloadConfigIdentifier: is given both"):
+        from_request(stack, "Job", request, workload=workload)
+
+
 def test_from_request_fills_in_the_name_role_and_output_it_leaves_out():
     stack = stack_of("Raw")
     workload = AIWorkloadConfig.from_request(
