@@ -35,6 +35,7 @@ from infrec_cdk._ai_job_role import AIJobRolePermissions
 from infrec_cdk._ai_resource import Document, library_tags, tag_list
 from infrec_cdk._ai_sources import API_DESCRIBE_AI_RECOMMENDATION, GUIDE_AI_GET_STARTED
 from infrec_cdk._ai_workload import AIWorkloadConfig
+from infrec_cdk._attributes import ResourceAttributes
 from infrec_cdk._config import drop_none
 from infrec_cdk._errors import InfrecValidationError
 from infrec_cdk._job import WAITER_TAGS
@@ -50,7 +51,7 @@ AI_RECOMMENDATION_RESOURCE_TYPE: Final = "Custom::AIRecommendationJob"
 ``Arn``, ``Name``)."""
 
 
-class AITopRecommendation:
+class AITopRecommendation(ResourceAttributes):
     """The top recommendation of a finished AI recommendation job, as tokens.
 
     Attributes of the job's results resource (``Custom::InferenceRecommendationsResults`` with
@@ -58,16 +59,6 @@ class AITopRecommendation:
     the ``DescribeAIRecommendationJob`` answer: the job optimises for its one performance
     target, and the API documents no other order. Every recommendation is in the archive.
     """
-
-    def __init__(self, resource: cdk.CustomResource) -> None:
-        self._resource = resource
-
-    def attribute(self, name: str) -> str:
-        """Any attribute of the results resource, by name."""
-        return self._resource.get_att_string(name)
-
-    def _number(self, name: str) -> float:
-        return cdk.Token.as_number(self._resource.get_att(name))
 
     @property
     def instance_type(self) -> str:

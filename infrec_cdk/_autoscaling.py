@@ -31,6 +31,7 @@ from constructs import Construct
 
 from infrec_cdk import _security
 from infrec_cdk._api_model import operation_input_shape
+from infrec_cdk._attributes import ResourceAttributes
 from infrec_cdk._checks import Problem, Reader, render_path, show
 from infrec_cdk._model_checks import check_value
 from infrec_cdk._names import path_digest
@@ -194,18 +195,12 @@ def autoscaling_report(
     return errors, warnings
 
 
-class ScalingRecommendation:
-    """What Inference Recommender recommends for autoscaling the endpoint, as tokens."""
+class ScalingRecommendation(ResourceAttributes):
+    """What Inference Recommender recommends for autoscaling the endpoint, as tokens.
 
-    def __init__(self, resource: cdk.CustomResource) -> None:
-        self._resource = resource
-
-    def attribute(self, name: str) -> str:
-        """Any attribute of the scaling resource, e.g. ``"RecommendationId"``."""
-        return self._resource.get_att_string(name)
-
-    def _number(self, name: str) -> float:
-        return cdk.Token.as_number(self._resource.get_att(name))
+    ``attribute(name)`` reads any attribute of the scaling resource, e.g.
+    ``"RecommendationId"``.
+    """
 
     @property
     def min_capacity(self) -> float:

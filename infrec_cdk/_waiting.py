@@ -42,6 +42,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
+from infrec_cdk._attributes import ResourceAttributes
 from infrec_cdk._config import SupportedEndpointType
 from infrec_cdk._names import path_digest
 from infrec_cdk._props import TypeChecked
@@ -181,18 +182,12 @@ def wait_problems(wait: Wait) -> list[str]:
     return problems
 
 
-class TopRecommendation:
-    """The top recommendation of a finished job, as tokens other constructs can use."""
+class TopRecommendation(ResourceAttributes):
+    """The top recommendation of a finished job, as tokens other constructs can use.
 
-    def __init__(self, resource: cdk.CustomResource) -> None:
-        self._resource = resource
-
-    def attribute(self, name: str) -> str:
-        """Any attribute of the results resource, e.g. ``"EnvironmentParameters"``."""
-        return self._resource.get_att_string(name)
-
-    def _number(self, name: str) -> float:
-        return cdk.Token.as_number(self._resource.get_att(name))
+    ``attribute(name)`` reads any attribute of the results resource, e.g.
+    ``"EnvironmentParameters"``.
+    """
 
     @property
     def recommendation_id(self) -> str:
