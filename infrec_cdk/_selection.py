@@ -15,25 +15,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
+
+from infrec_cdk._lambda_code import handler_code_dir
 
 __all__ = ["handler_code_dir", "selection"]
 
 _MODULE_NAME = "infrec_cdk._lambda.selection"
-
-
-def handler_code_dir() -> Path:
-    """Return the folder holding the Lambda code: inside an installed wheel, or the source tree.
-
-    The same answer as ``infrec_cdk._stack_function.handler_code_dir``, without importing
-    ``aws_cdk``.
-    """
-    packaged = Path(__file__).parent / "_lambda"
-    if (packaged / "handler.py").is_file():
-        return packaged
-    return Path(__file__).parent.parent / "lambda"
 
 
 def _load() -> ModuleType:

@@ -8,7 +8,6 @@ apply are acknowledged here with the subclass's reasons.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar, Self
 
 import aws_cdk as cdk
@@ -22,6 +21,7 @@ from constructs import Construct
 from infrec_cdk import _security
 from infrec_cdk._arns import StackArns
 from infrec_cdk._errors import InfrecValidationError
+from infrec_cdk._lambda_code import handler_code_dir
 from infrec_cdk._names import stack_identity, stack_name_part
 
 __all__ = ["OWNER_TAG", "StackFunction", "handler_code_dir"]
@@ -29,14 +29,6 @@ __all__ = ["OWNER_TAG", "StackFunction", "handler_code_dir"]
 # The tag the handler sets on every job it starts (lambda/request.py names it too): its value,
 # ``<StackId>/<digest of the logical id>``, says which stack and resource own the job.
 OWNER_TAG = "infrec-cdk:owner"
-
-
-def handler_code_dir() -> Path:
-    """Return the folder holding ``handler.py``: inside an installed wheel, or the source tree."""
-    packaged = Path(__file__).parent / "_lambda"
-    if (packaged / "handler.py").is_file():
-        return packaged
-    return Path(__file__).parent.parent / "lambda"
 
 
 class StackFunction(Construct):

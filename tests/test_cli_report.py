@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from types_boto3_sagemaker import SageMakerClient
 
+from infrec_cdk import _lambda_code
 from infrec_cdk import _selection as _selection_module
 from infrec_cdk._selection import selection
 from infrec_cdk.cli import main
@@ -357,6 +358,6 @@ def test_an_installed_wheels_lambda_folder_comes_first(tmp_path, monkeypatch):
     package = tmp_path / "infrec_cdk"
     (package / "_lambda").mkdir(parents=True)
     (package / "_lambda" / "handler.py").write_text("")
-    monkeypatch.setattr(_selection_module, "__file__", str(package / "_selection.py"))
+    monkeypatch.setattr(_lambda_code, "__file__", str(package / "_lambda_code.py"))
 
     assert _selection_module.handler_code_dir() == package / "_lambda"
