@@ -1,4 +1,4 @@
-"""The AWS clients the waiter uses, built per invocation from boto3's default session.
+"""The AWS clients the waiter uses, built from boto3's default session and reused.
 
 Per-service endpoint variables (``AWS_ENDPOINT_URL_SAGEMAKER``, ``_S3``, ``_EVENTS``) reach them,
 which is how the tests point them at fakes.
@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
+import os
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final, ParamSpec, Protocol, TypeVar
@@ -152,11 +155,34 @@ class Clients:
 
 
 def boto3_clients(read_timeout: float) -> Clients:
-    """Build the clients with timeouts and one attempt per call (``Pacing`` retries)."""
+    """Return clients that wait at most ``read_timeout`` (>= 1 s) and try each call once.
+
+    ``Pacing`` retries. The clients are built once per execution environment and reused by
+    later invocations, as AWS advises ("Initialize SDK clients and database connections
+    outside of the function handler":
+    https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html): building a SageMaker
+    client defines a method for each of the API's hundreds of operations, and was most of a
+    poll's CPU time. Clients are reused only for the same whole seconds of read timeout
+    (rounded down, never up) and the same ``AWS_*`` environment (endpoints, region,
+    credentials), which boto3 reads when it builds them. Clients are thread-safe once built;
+    building them from the default session is not (boto/boto3#1592), hence the lock.
+    """
+    environment = tuple(sorted(item for item in os.environ.items() if item[0].startswith("AWS_")))
+    with _BUILDING:
+        return _built_clients(max(1, math.floor(read_timeout)), environment)
+
+
+_BUILDING: Final = threading.Lock()
+
+
+@functools.lru_cache(maxsize=16)
+def _built_clients(read_timeout: int, environment: tuple[tuple[str, str], ...]) -> Clients:
+    """Build the clients; ``environment`` is part of the cache key only (boto3 reads it)."""
+    del environment
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
         connect_timeout=5,
-        read_timeout=max(1.0, read_timeout),
+        read_timeout=read_timeout,
     )
     return Clients(
         sagemaker=boto3.client("sagemaker", config=config),
