@@ -162,21 +162,21 @@ def boto3_clients(read_timeout: float) -> Clients:
     outside of the function handler":
     https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html): building a SageMaker
     client defines a method for each of the API's hundreds of operations, and was most of a
-    poll's CPU time. Clients are reused only for the same whole seconds of read timeout
+    poll's CPU time. Clients are reused only for the same tenths of a second of read timeout
     (rounded down, never up) and the same ``AWS_*`` environment (endpoints, region,
     credentials), which boto3 reads when it builds them. Clients are thread-safe once built;
     building them from the default session is not (boto/boto3#1592), hence the lock.
     """
     environment = tuple(sorted(item for item in os.environ.items() if item[0].startswith("AWS_")))
     with _BUILDING:
-        return _built_clients(max(1, math.floor(read_timeout)), environment)
+        return _built_clients(max(1.0, math.floor(read_timeout * 10) / 10), environment)
 
 
 _BUILDING: Final = threading.Lock()
 
 
 @functools.lru_cache(maxsize=16)
-def _built_clients(read_timeout: int, environment: tuple[tuple[str, str], ...]) -> Clients:
+def _built_clients(read_timeout: float, environment: tuple[tuple[str, str], ...]) -> Clients:
     """Build the clients; ``environment`` is part of the cache key only (boto3 reads it)."""
     del environment
     config = Config(

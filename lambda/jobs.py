@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
+import os
 import re
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -79,13 +82,49 @@ CONNECT_TIMEOUT: Final = 5.0
 
 
 def default_client(read_timeout: float) -> SageMakerClient:
-    """Build a client from boto3's default session (honours ``AWS_ENDPOINT_URL_SAGEMAKER``)."""
+    """Return a client of boto3's default session (honours ``AWS_ENDPOINT_URL_SAGEMAKER``).
+
+    Built once per execution environment and reused, as AWS advises ("Initialize SDK clients
+    ... outside of the function handler":
+    https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html): building a SageMaker
+    client defines a method for each of the API's hundreds of operations. Reused only for the
+    same tenths of a second of read timeout (rounded down, at least 0.1 s) and the same ``AWS_*``
+    environment, which boto3 reads when it builds one; built under a lock, because building
+    from the default session is not thread-safe (boto/boto3#1592).
+    """
+    environment = tuple(sorted(item for item in os.environ.items() if item[0].startswith("AWS_")))
+    with _BUILDING:
+        return _built_client(max(0.1, math.floor(read_timeout * 10) / 10), environment)
+
+
+_BUILDING: Final = threading.Lock()
+
+
+@functools.lru_cache(maxsize=16)
+def _built_client(read_timeout: float, environment: tuple[tuple[str, str], ...]) -> SageMakerClient:
+    """Build the client; ``environment`` is part of the cache key only (boto3 reads it)."""
+    del environment
     config = Config(
         retries={"mode": "standard", "max_attempts": 5},
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=read_timeout,
     )
     return boto3.client("sagemaker", config=config)
+
+
+# The cancellation of the invocation a thread works for: a client may serve several
+# invocations, one after another or at once in threads, and each refuses only its own calls.
+_invocation = threading.local()
+# Clients that consult ``_invocation`` before sending (the check is registered once a client).
+_WATCHED: Final[weakref.WeakSet[object]] = weakref.WeakSet()
+_WATCHING: Final = threading.Lock()
+
+
+def _refuse_when_cancelled(**_: object) -> None:
+    """Refuse a call (or a retry) once its invocation has answered (``before-send``)."""
+    cancelled: threading.Event | None = getattr(_invocation, "cancelled", None)
+    if cancelled is not None and cancelled.is_set():
+        raise Cancelled("the handler has answered; no more SageMaker calls")
 
 
 class Cancelled(Exception):  # noqa: N818 (a state, not a failure)
@@ -196,6 +235,8 @@ class Jobs:
     ) -> None:
         """Wrap ``client``; once ``cancelled`` is set, every call (and retry) raises ``Cancelled``.
 
+        Calls are made from the thread that makes this object (the invocation's worker).
+
         ``kind`` says which operations and members (``kinds``): the classic job by default.
 
         A call that times out is retried by botocore in the background; after the answer, such
@@ -208,12 +249,12 @@ class Jobs:
         self._backoff = backoff
         self._on_retry = on_retry
         if cancelled is not None:
-
-            def refuse_when_cancelled(**_: object) -> None:
-                if cancelled.is_set():
-                    raise Cancelled("the handler has answered; no more SageMaker calls")
-
-            client.meta.events.register_first("before-send", refuse_when_cancelled)
+            # botocore sends (and retries) in the calling thread: the one making this object.
+            _invocation.cancelled = cancelled
+            with _WATCHING:
+                if client not in _WATCHED:
+                    client.meta.events.register_first("before-send", _refuse_when_cancelled)
+                    _WATCHED.add(client)
 
     def request_shape(self) -> StructureShape:
         """Return the model's shape of the kind's Create request."""

@@ -357,7 +357,8 @@ def test_delete_fails_when_sagemaker_keeps_failing(fake_sagemaker, cfn_receiver)
 
 
 def test_sagemaker_hanging_is_answered_failed_before_the_deadline(fake_sagemaker, cfn_receiver):
-    fake_sagemaker.inject("DescribeInferenceRecommendationsJob", Fault.hang())
+    # Every attempt hangs (1 + botocore's 4 retries): one hung call alone may be retried in time.
+    fake_sagemaker.inject("DescribeInferenceRecommendationsJob", Fault.hang(), times=5)
     event = _event(cfn_receiver, "Create")
     started = time.monotonic()
 

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from aws import boto3_clients
+from jobs import Cancelled, Jobs, default_client
+
+from tests.fakes.sagemaker import FakeSageMaker
+
+
+def read_timeout(client: Any) -> float:
+    """The read timeout ``client`` was built with."""
+    return float(client.meta.config.read_timeout)
 
 
 @pytest.fixture(autouse=True)
@@ -20,16 +29,16 @@ def test_a_later_invocation_reuses_the_clients_built_for_the_same_timeout() -> N
     first = boto3_clients(20.0)
 
     assert boto3_clients(20.0) is first
-    assert boto3_clients(20.9) is first  # rounded down to whole seconds, never up
-    assert first.sagemaker.meta.config.read_timeout == 20
+    assert boto3_clients(20.09) is first  # rounded down to tenths of a second, never up
+    assert read_timeout(first.sagemaker) == 20
 
 
 def test_a_shorter_timeout_gets_clients_that_wait_no_longer() -> None:
-    short = boto3_clients(3.7)
+    short = boto3_clients(3.79)
 
     assert short is not boto3_clients(20.0)
-    assert short.sagemaker.meta.config.read_timeout == 3
-    assert boto3_clients(0.2).sagemaker.meta.config.read_timeout == 1  # at least a second
+    assert read_timeout(short.sagemaker) == 3.7
+    assert read_timeout(boto3_clients(0.2).sagemaker) == 1  # at least a second
     assert short.sagemaker.meta.config.retries["total_max_attempts"] == 1  # Pacing retries
 
 
@@ -59,3 +68,39 @@ def test_invocations_in_threads_share_one_set_of_clients() -> None:
 
     assert len(built) == 8
     assert all(clients is built[0] for clients in built)
+
+
+def test_the_handler_client_is_reused_per_timeout_and_environment() -> None:
+    first = default_client(30.0)
+
+    assert default_client(30.04) is first
+    assert read_timeout(first) == 30
+    assert read_timeout(default_client(0.66)) == 0.6  # rounded down, never up
+    assert default_client(4.2) is not first
+
+
+def test_an_answered_invocation_refuses_only_its_own_calls_on_a_shared_client(
+    fake_sagemaker: FakeSageMaker,
+) -> None:
+    """A timed-out invocation's worker must not call on; another invocation still may."""
+    client = default_client(10.0)
+    outcomes: dict[str, str] = {}
+
+    def invocation(name: str, *, answered: bool) -> None:
+        cancelled = threading.Event()
+        jobs = Jobs(client, cancelled)
+        if answered:
+            cancelled.set()
+        try:
+            outcomes[name] = "absent" if jobs.describe(f"{name}-job") is None else "found"
+        except Cancelled:
+            outcomes[name] = "refused"
+
+    for name, answered in (("late", True), ("current", False), ("again", True)):
+        thread = threading.Thread(target=invocation, args=(name,), kwargs={"answered": answered})
+        thread.start()
+        thread.join(timeout=30)
+
+    assert outcomes == {"late": "refused", "current": "absent", "again": "refused"}
+    described = [params["JobName"] for op, params in fake_sagemaker.calls if op.startswith("Desc")]
+    assert described == ["current-job"]  # the refused calls never reached SageMaker
