@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import importlib.util
 import json
 from collections.abc import Iterator, Mapping
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import regex
+
+from infrec_cdk import _model_cache
 
 __all__ = [
     "ModelConstraint",
@@ -315,12 +318,47 @@ def _node(
     )
 
 
+# Raise when what ``_operation_shapes`` stores changes, so that older cache entries are not read.
+_CACHE_FORMAT = 1
+
+
+def _reachable(name: str, shapes: Mapping[str, RawShape], found: dict[str, RawShape]) -> None:
+    """Add the shape ``name`` and every shape it refers to, from ``shapes``, to ``found``."""
+    if name in found:
+        return
+    shape = found[name] = shapes[name]
+    references = list(shape.get("members", {}).values())
+    references += [shape[key] for key in ("member", "key", "value") if key in shape]
+    for reference in references:
+        _reachable(str(reference["shape"]), shapes, found)
+
+
+def _operation_shapes(operation: str) -> Mapping[str, Any]:
+    """Return ``operation``'s input reference and the shapes it reaches (``_model_cache``).
+
+    ``{"input": reference, "shapes": {...}}``, from the cache when it holds this model's entry.
+    """
+    path = _model_file()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = f"{SERVICE}-{operation}-{digest[:32]}-{_CACHE_FORMAT}"
+    cached = _model_cache.read(key)
+    if cached is not None and isinstance(cached.get("shapes"), dict) and "input" in cached:
+        return cached
+    model = _raw_model()
+    reference = model["operations"][operation]["input"]
+    shapes: dict[str, RawShape] = {}
+    _reachable(str(reference["shape"]), model["shapes"], shapes)
+    entry = {"input": reference, "shapes": shapes}
+    _model_cache.write(key, entry)
+    return entry
+
+
 @functools.cache
 def operation_input_shape(operation: str) -> ShapeNode:
     """Return the input shape of SageMaker's ``operation`` from the installed botocore model."""
-    model = _raw_model()
-    shapes: Mapping[str, RawShape] = model["shapes"]
-    return _node(*_resolve(model["operations"][operation]["input"], shapes), shapes, frozenset())
+    found = _operation_shapes(operation)
+    shapes: Mapping[str, RawShape] = found["shapes"]
+    return _node(*_resolve(found["input"], shapes), shapes, frozenset())
 
 
 def input_shape() -> ShapeNode:

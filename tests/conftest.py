@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from hypothesis import settings
@@ -35,6 +36,10 @@ os.environ.pop("AWS_PROFILE", None)
 # its length: they keep it short (it still gets its five looks); tests of the window set it
 # themselves.
 os.environ.setdefault("INFREC_DELETE_RECHECK_SECONDS", "0.1")
+
+# The model-shape cache (infrec_cdk/_model_cache.py) of this test run, not the user's: one folder
+# per test process, shared by the synths it runs (subprocesses inherit it).
+os.environ.setdefault("INFREC_CDK_CACHE_DIR", tempfile.mkdtemp(prefix="infrec-cdk-cache-"))
 
 # Hypothesis fails an example slower than 200 ms by default: wall-clock timing, which a loaded
 # machine (xdist workers, taskset -c 0, a CPU hog) breaks. Correctness is what the tests check.
