@@ -333,14 +333,18 @@ def _reachable(name: str, shapes: Mapping[str, RawShape], found: dict[str, RawSh
         _reachable(str(reference["shape"]), shapes, found)
 
 
+@functools.cache
+def _digest(path: Path) -> str:
+    """Return the SHA-256 of the model file at ``path`` (read once a process)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _operation_shapes(operation: str) -> Mapping[str, Any]:
     """Return ``operation``'s input reference and the shapes it reaches (``_model_cache``).
 
     ``{"input": reference, "shapes": {...}}``, from the cache when it holds this model's entry.
     """
-    path = _model_file()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    key = f"{SERVICE}-{operation}-{digest[:32]}-{_CACHE_FORMAT}"
+    key = f"{SERVICE}-{operation}-{_digest(_model_file())[:32]}-{_CACHE_FORMAT}"
     cached = _model_cache.read(key)
     if cached is not None and isinstance(cached.get("shapes"), dict) and "input" in cached:
         return cached

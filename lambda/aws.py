@@ -32,11 +32,20 @@ from typing import Any, Final, ParamSpec, Protocol, TypeVar
 
 import boto3
 from backoff import THROTTLING_CODES, Backoff
+from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-__all__ = ["Clients", "ClientsFactory", "Pacing", "boto3_clients", "default_clients", "retryable"]
+__all__ = [
+    "Clients",
+    "ClientsFactory",
+    "Pacing",
+    "boto3_clients",
+    "default_clients",
+    "retryable",
+    "reused_client",
+]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -154,41 +163,71 @@ class Clients:
         )
 
 
-def boto3_clients(read_timeout: float) -> Clients:
-    """Return clients that wait at most ``read_timeout`` (>= 1 s) and try each call once.
+def reused_client(
+    service: str, read_timeout: float, *, retries: Mapping[str, object], connect_timeout: float
+) -> BaseClient:
+    """Return a boto3 client of ``service``, built once and reused by later invocations.
 
-    ``Pacing`` retries. The clients are built once per execution environment and reused by
-    later invocations, as AWS advises ("Initialize SDK clients and database connections
-    outside of the function handler":
+    AWS advises building SDK clients once per execution environment ("Initialize SDK clients
+    and database connections outside of the function handler":
     https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html): building a SageMaker
     client defines a method for each of the API's hundreds of operations, and was most of a
-    poll's CPU time. Clients are reused only for the same tenths of a second of read timeout
-    (rounded down, never up) and the same ``AWS_*`` environment (endpoints, region,
-    credentials), which boto3 reads when it builds them. Clients are thread-safe once built;
-    building them from the default session is not (boto/boto3#1592), hence the lock.
+    poll's CPU time. A client is reused only for the same settings, the same tenths of a second
+    of read timeout (rounded down, at least 0.1 s: never longer than asked) and the same
+    ``AWS_*`` environment (endpoints, region, credentials), which boto3 reads when it builds
+    one. Clients are thread-safe once built; building them from the default session is not
+    (boto/boto3#1592), hence the lock.
     """
     environment = tuple(sorted(item for item in os.environ.items() if item[0].startswith("AWS_")))
     with _BUILDING:
-        return _built_clients(max(1.0, math.floor(read_timeout * 10) / 10), environment)
+        return _built_client(
+            service,
+            max(0.1, math.floor(read_timeout * 10) / 10),
+            tuple(sorted(retries.items())),
+            connect_timeout,
+            environment,
+        )
 
 
 _BUILDING: Final = threading.Lock()
 
 
-@functools.lru_cache(maxsize=16)
-def _built_clients(read_timeout: float, environment: tuple[tuple[str, str], ...]) -> Clients:
-    """Build the clients; ``environment`` is part of the cache key only (boto3 reads it)."""
+@functools.lru_cache(maxsize=32)
+def _built_client(
+    service: str,
+    read_timeout: float,
+    retries: tuple[tuple[str, object], ...],
+    connect_timeout: float,
+    environment: tuple[tuple[str, str], ...],
+) -> BaseClient:
+    """Build the client; ``environment`` is part of the cache key only (boto3 reads it)."""
     del environment
-    config = Config(
-        retries={"mode": "standard", "total_max_attempts": 1},
-        connect_timeout=5,
-        read_timeout=read_timeout,
-    )
+    # botocore's stubs type ``retries`` as a TypedDict; these are its keys, as the callers give.
+    settings: Any = dict(retries)
+    config = Config(retries=settings, connect_timeout=connect_timeout, read_timeout=read_timeout)
+    client: BaseClient = boto3.client(service, config=config)  # type: ignore[call-overload]
+    return client
+
+
+def boto3_clients(read_timeout: float) -> Clients:
+    """Return clients that wait at most ``read_timeout`` (>= 1 s) and try each call once.
+
+    ``Pacing`` retries. The clients are reused (``reused_client``).
+    """
+
+    def client(service: str) -> BaseClient:
+        return reused_client(
+            service,
+            max(1.0, read_timeout),
+            retries={"mode": "standard", "total_max_attempts": 1},
+            connect_timeout=5,
+        )
+
     return Clients(
-        sagemaker=boto3.client("sagemaker", config=config),
-        s3=boto3.client("s3", config=config),
-        events=boto3.client("events", config=config),
-        cloudformation=boto3.client("cloudformation", config=config),
+        sagemaker=client("sagemaker"),
+        s3=client("s3"),
+        events=client("events"),
+        cloudformation=client("cloudformation"),
     )
 
 

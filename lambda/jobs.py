@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
-import os
 import re
 import threading
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
-import boto3
+from aws import reused_client
 from backoff import THROTTLING_CODES, Backoff
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 from kinds import CLASSIC, Kind
 
@@ -84,32 +81,15 @@ CONNECT_TIMEOUT: Final = 5.0
 def default_client(read_timeout: float) -> SageMakerClient:
     """Return a client of boto3's default session (honours ``AWS_ENDPOINT_URL_SAGEMAKER``).
 
-    Built once per execution environment and reused, as AWS advises ("Initialize SDK clients
-    ... outside of the function handler":
-    https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html): building a SageMaker
-    client defines a method for each of the API's hundreds of operations. Reused only for the
-    same tenths of a second of read timeout (rounded down, at least 0.1 s) and the same ``AWS_*``
-    environment, which boto3 reads when it builds one; built under a lock, because building
-    from the default session is not thread-safe (boto/boto3#1592).
+    Reused by later invocations with the same settings (``aws.reused_client``).
     """
-    environment = tuple(sorted(item for item in os.environ.items() if item[0].startswith("AWS_")))
-    with _BUILDING:
-        return _built_client(max(0.1, math.floor(read_timeout * 10) / 10), environment)
-
-
-_BUILDING: Final = threading.Lock()
-
-
-@functools.lru_cache(maxsize=16)
-def _built_client(read_timeout: float, environment: tuple[tuple[str, str], ...]) -> SageMakerClient:
-    """Build the client; ``environment`` is part of the cache key only (boto3 reads it)."""
-    del environment
-    config = Config(
+    client = reused_client(
+        "sagemaker",
+        read_timeout,
         retries={"mode": "standard", "max_attempts": 5},
         connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=read_timeout,
     )
-    return boto3.client("sagemaker", config=config)
+    return cast("SageMakerClient", client)
 
 
 # The cancellation of the invocation a thread works for: a client may serve several

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -39,7 +41,9 @@ os.environ.setdefault("INFREC_DELETE_RECHECK_SECONDS", "0.1")
 
 # The model-shape cache (infrec_cdk/_model_cache.py) of this test run, not the user's: one folder
 # per test process, shared by the synths it runs (subprocesses inherit it).
-os.environ.setdefault("INFREC_CDK_CACHE_DIR", tempfile.mkdtemp(prefix="infrec-cdk-cache-"))
+if "INFREC_CDK_CACHE_DIR" not in os.environ:
+    os.environ["INFREC_CDK_CACHE_DIR"] = tempfile.mkdtemp(prefix="infrec-cdk-cache-")
+    atexit.register(shutil.rmtree, os.environ["INFREC_CDK_CACHE_DIR"], ignore_errors=True)
 
 # Hypothesis fails an example slower than 200 ms by default: wall-clock timing, which a loaded
 # machine (xdist workers, taskset -c 0, a CPU hog) breaks. Correctness is what the tests check.

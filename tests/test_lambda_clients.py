@@ -28,15 +28,15 @@ def endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_later_invocation_reuses_the_clients_built_for_the_same_timeout() -> None:
     first = boto3_clients(20.0)
 
-    assert boto3_clients(20.0) is first
-    assert boto3_clients(20.09) is first  # rounded down to tenths of a second, never up
+    assert boto3_clients(20.0) == first  # the same four clients
+    assert boto3_clients(20.09) == first  # rounded down to tenths of a second, never up
     assert read_timeout(first.sagemaker) == 20
 
 
 def test_a_shorter_timeout_gets_clients_that_wait_no_longer() -> None:
     short = boto3_clients(3.79)
 
-    assert short is not boto3_clients(20.0)
+    assert short != boto3_clients(20.0)
     assert read_timeout(short.sagemaker) == 3.7
     assert read_timeout(boto3_clients(0.2).sagemaker) == 1  # at least a second
     assert short.sagemaker.meta.config.retries["total_max_attempts"] == 1  # Pacing retries
@@ -48,10 +48,10 @@ def test_a_changed_endpoint_or_credential_gets_new_clients(monkeypatch: pytest.M
 
     moved = boto3_clients(20.0)
 
-    assert moved is not before
+    assert moved != before
     assert moved.sagemaker.meta.endpoint_url == "http://127.0.0.1:2"
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "rotated")
-    assert boto3_clients(20.0) is not moved
+    assert boto3_clients(20.0) != moved
 
 
 def test_invocations_in_threads_share_one_set_of_clients() -> None:
@@ -67,7 +67,7 @@ def test_invocations_in_threads_share_one_set_of_clients() -> None:
         thread.join(timeout=30)
 
     assert len(built) == 8
-    assert all(clients is built[0] for clients in built)
+    assert all(clients == built[0] for clients in built)
 
 
 def test_the_handler_client_is_reused_per_timeout_and_environment() -> None:
