@@ -27,6 +27,7 @@ from infrec_cdk._policy_size import rendered_length
 from tests.annotations import error_messages, warning_ids
 from tests.example_stacks import platform_app
 from tests.fakes.sagemaker import FakeSageMaker
+from tests.harness.completion_events import capture_completion_events, captured_events
 from tests.harness.deploy import LocalCloudFormation
 
 PlatformStack = platform_app.PlatformStack
@@ -367,10 +368,11 @@ def test_a_stack_that_cannot_fit_is_refused_with_the_numbers():
 
 
 def test_the_platform_deploys_updates_one_job_and_deletes_leaving_nothing_running(
-    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker
+    waiting_cloudformation: LocalCloudFormation, fake_sagemaker: FakeSageMaker, aws_services: str
 ):
     waiting_cloudformation.parallel = True
     template = copy_of(platform_template())
+    queue = capture_completion_events(aws_services)
 
     created = waiting_cloudformation.deploy(template)
 
@@ -378,6 +380,12 @@ def test_the_platform_deploys_updates_one_job_and_deletes_leaving_nothing_runnin
     assert len(fake_sagemaker.jobs) == 50  # each created once
     waited = [j for j in fake_sagemaker.jobs.values() if j.status == "COMPLETED"]
     assert len(waited) >= 25  # every waiting job ended before the stack completed
+    events: list[dict[str, Any]] = []
+    while batch := captured_events(aws_services, queue):
+        events += batch
+    announced = Counter(str(event["detail"]["jobName"]) for event in events)
+    assert len(announced) == 25  # one completion event for each waiting job, and one only
+    assert set(announced.values()) == {1}
     # A new version of one model is registered: that job alone is right-sized again. (Edited in
     # the template rather than synthesized again, to save a 50-job synth: a job that does not
     # wait, whose request is all that changes; the harness evaluates no IAM policy.)

@@ -261,6 +261,9 @@ class LocalCloudFormation:
         # Clients of ``aws_endpoint`` by service: made once (about 15 ms each), shared by threads.
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        # Fake time and scheduled rules are one clock for every waiting thread: a rule fires once
+        # per period, as EventBridge fires it, however many wait conditions wait at once.
+        self._clock_lock = threading.Lock()
 
     # -- the public operations ---------------------------------------------------------------
 
@@ -645,7 +648,16 @@ class LocalCloudFormation:
             waited += self.tick
 
     def advance(self, seconds: float) -> None:
-        """Let ``seconds`` of fake time pass: the fake's jobs move, due rules fire."""
+        """Let ``seconds`` of fake time pass: the fake's jobs move, due rules fire.
+
+        One thread at a time (wait conditions wait in threads when ``parallel``): the due rules'
+        targets run before the clock moves on, so two invocations of a scheduled rule overlap
+        only if one outlasts its period, as in AWS.
+        """
+        with self._clock_lock:
+            self._advance(seconds)
+
+    def _advance(self, seconds: float) -> None:
         self.fake.advance(seconds)
         self.elapsed += seconds
         for resource in list(self.state.values()):
