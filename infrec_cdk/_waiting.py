@@ -46,6 +46,7 @@ from infrec_cdk._attributes import ResourceAttributes
 from infrec_cdk._config import SupportedEndpointType
 from infrec_cdk._names import path_digest
 from infrec_cdk._props import TypeChecked
+from infrec_cdk._resource_index import cfn_resources
 from infrec_cdk._waiter_function import WaiterFunction
 
 __all__ = [
@@ -270,15 +271,16 @@ def _properties_of(
     The job's own role, key and bucket change with the job's definition, which the request
     already shows; the rest (a model, a user's role) may change while the request's text does not.
     """
+    if not logical_ids:
+        return {}
     own = f"{outside.node.path}/"
-    found: dict[str, object] = {}
-    for construct in stack.node.find_all():
-        if not isinstance(construct, cdk.CfnResource) or construct.node.path.startswith(own):
-            continue
-        logical_id = stack.resolve(construct.logical_id)
-        if logical_id in logical_ids:
-            found[str(logical_id)] = stack.resolve(construct._cfn_properties)  # noqa: SLF001
-    return found
+    candidates = [entry for entry in cfn_resources(stack) if not entry.path.startswith(own)]
+    resolved = stack.resolve([entry.logical_id for entry in candidates])  # one call for all
+    return {
+        str(logical_id): stack.resolve(entry.resource._cfn_properties)  # noqa: SLF001
+        for entry, logical_id in zip(candidates, resolved, strict=True)
+        if logical_id in logical_ids
+    }
 
 
 def request_digest(
