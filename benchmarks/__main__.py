@@ -59,7 +59,7 @@ def main() -> None:
         f"the goal <= {GOAL_P1:.2f})\n"
     )
 
-    kinds = ("infrec", "infrec-shared", "aws-custom-resource")
+    kinds = ("infrec", "infrec-shared", "infrec-waiting", "aws-custom-resource")
     scaled = synth.scale(rounds, jobs, kinds)
     print(f"P2  synth, {jobs} jobs against one job")
     for kind in kinds:

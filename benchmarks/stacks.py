@@ -9,6 +9,8 @@
   a role, a key and a bucket provisioned per job.
 - ``infrec-shared``: the same jobs given one role, key and bucket (``role=``,
   ``encryption_key=``, ``output_bucket=``), as a platform stack composes them.
+- ``infrec-waiting``: the ``infrec`` jobs with ``wait=Wait()``: each adds a wait condition, a
+  handle and a results resource, and the stack's poll rule and waiter.
 
 Each process imports only what its kind needs.
 """
@@ -23,7 +25,7 @@ import aws_cdk as cdk
 
 __all__ = ["KINDS", "build_app"]
 
-KINDS: Final = ("empty", "aws-custom-resource", "infrec", "infrec-shared")
+KINDS: Final = ("empty", "aws-custom-resource", "infrec", "infrec-shared", "infrec-waiting")
 MODEL_PACKAGE: Final = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-xgboost/3"
 _CDK_JSON: Final = Path(__file__).resolve().parent.parent / "cdk.json"
 
@@ -122,13 +124,14 @@ def _add_aws_custom_resource_jobs(stack: cdk.Stack, jobs: int) -> None:
         cdk.CfnOutput(stack, f"JobArn{index}", value=job.get_response_field("JobArn"))
 
 
-def _add_infrec_jobs(stack: cdk.Stack, jobs: int, *, shared: bool) -> None:
+def _add_infrec_jobs(stack: cdk.Stack, jobs: int, *, shared: bool, waiting: bool) -> None:
     """Jobs the infrec-cdk way (the example app's request)."""
     from infrec_cdk import (  # noqa: PLC0415 (each kind imports what it uses)
         ContainerConfig,
         InferenceRecommendationsJob,
         ModelSource,
         PayloadConfig,
+        Wait,
     )
 
     foundation: dict[str, object] = {}
@@ -169,6 +172,7 @@ def _add_infrec_jobs(stack: cdk.Stack, jobs: int, *, shared: bool) -> None:
                 ),
             ),
             tags={"team": "ml-platform"},
+            wait=Wait() if waiting else None,
             **foundation,  # type: ignore[arg-type]
         )
         cdk.CfnOutput(stack, f"JobArn{index}", value=job.job_arn)
@@ -185,5 +189,7 @@ def build_app(kind: str, jobs: int, outdir: str) -> cdk.App:
     elif kind == "aws-custom-resource":
         _add_aws_custom_resource_jobs(stack, jobs)
     else:
-        _add_infrec_jobs(stack, jobs, shared=kind == "infrec-shared")
+        _add_infrec_jobs(
+            stack, jobs, shared=kind == "infrec-shared", waiting=kind == "infrec-waiting"
+        )
     return app
