@@ -380,6 +380,9 @@ def test_the_platform_deploys_updates_one_job_and_deletes_leaving_nothing_runnin
     assert len(fake_sagemaker.jobs) == 50  # each created once
     waited = [j for j in fake_sagemaker.jobs.values() if j.status == "COMPLETED"]
     assert len(waited) >= 25  # every waiting job ended before the stack completed
+    # The 25 waits waited together: the stack took about one job's run, not 25 runs' worth of
+    # the fake clock (each waiting thread once moved it on by itself).
+    assert waiting_cloudformation.elapsed < 2 * fake_sagemaker.DEFAULT_RUN_SECONDS
     events: list[dict[str, Any]] = []
     while batch := captured_events(aws_services, queue):
         events += batch

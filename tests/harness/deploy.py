@@ -12,8 +12,9 @@
   Update with swapped properties to what was updated in place;
 - with ``parallel=True``, creates each wave of resources that do not depend on each other at
   once, in threads, as CloudFormation does (a stack of 50 jobs starts them together);
-- signals wait conditions through a local receiver, and while one waits, lets (fake) time pass,
-  firing the template's scheduled EventBridge rules at their rate; refuses to update a wait
+- signals wait conditions through a local receiver, and while any waits, lets (fake) time pass
+  on one clock that waits in parallel share, firing the template's scheduled EventBridge rules at
+  their rate; refuses to update a wait
   condition in place, as CloudFormation does ("Updates aren't supported" for each of its
   properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html);
 - checks Application Auto Scaling targets and policies as AWS would (``app_autoscaling``);
@@ -622,7 +623,9 @@ class LocalCloudFormation:
         handle = str(resource.properties["Handle"]).split("?")[0].rsplit("/", 1)[-1]
         timeout = float(resource.properties.get("Timeout", 43200))
         count = int(resource.properties.get("Count", 1))
-        waited = 0.0
+        # Waits in parallel share one clock: time passes once for all of them, as in AWS, where
+        # 25 wait conditions waiting at once do not make an hour pass 25 times faster.
+        started = now = self.elapsed
         while True:
             received = self.signals.signals.get(handle, [])
             failures = [s for s in received if s["Status"] == "FAILURE"]
@@ -638,14 +641,13 @@ class LocalCloudFormation:
                     "Data": json.dumps({s["UniqueId"]: s.get("Data", "") for s in successes})
                 }
                 return
-            if waited >= timeout:
+            if now - started >= timeout:
                 raise DeployFailed(
                     resource.logical_id,
                     f"WaitCondition timed out. Received {len(successes)} conditions when "
                     f"expecting {count}",
                 )
-            self.advance(self.tick)
-            waited += self.tick
+            now = self._advance_to(now + self.tick)
 
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of fake time pass: the fake's jobs move, due rules fire.
@@ -656,6 +658,13 @@ class LocalCloudFormation:
         """
         with self._clock_lock:
             self._advance(seconds)
+
+    def _advance_to(self, target: float) -> float:
+        """Let fake time pass up to ``target`` unless another wait already did; the new time."""
+        with self._clock_lock:
+            if self.elapsed < target:
+                self._advance(target - self.elapsed)
+            return self.elapsed
 
     def _advance(self, seconds: float) -> None:
         self.fake.advance(seconds)
