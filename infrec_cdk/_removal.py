@@ -16,6 +16,8 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import IConstruct
 
+from infrec_cdk._jsii_types import is_cfn_resource
+
 __all__ = ["AUTO_DELETE_PROVIDER_ID", "snapshot_problem", "tidy_auto_delete_provider"]
 
 # The construct id CDK gives its stack-wide auto-delete provider (aws-s3 AutoDeleteObjectsProvider).
@@ -45,5 +47,5 @@ def tidy_auto_delete_provider(scope: IConstruct) -> None:
         return
     handler = provider.node.try_find_child("Handler")
     role = provider.node.try_find_child("Role")
-    if isinstance(handler, cdk.CfnResource) and isinstance(role, cdk.CfnResource):
+    if is_cfn_resource(handler) and is_cfn_resource(role):
         handler.remove_resource_dependency(role)

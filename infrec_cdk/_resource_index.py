@@ -17,6 +17,8 @@ from typing import NamedTuple
 import aws_cdk as cdk
 from constructs import IConstruct
 
+from infrec_cdk._jsii_types import is_cfn_resource
+
 __all__ = ["CfnResourceEntry", "cfn_resources"]
 
 
@@ -52,7 +54,7 @@ def cfn_resources(stack: cdk.Stack) -> list[CfnResourceEntry]:
 
 
 def _entry(construct: IConstruct) -> CfnResourceEntry | None:
-    if not isinstance(construct, cdk.CfnResource):
+    if not is_cfn_resource(construct):
         return None
     return CfnResourceEntry(construct, construct.node.path, construct.logical_id)
 

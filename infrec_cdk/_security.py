@@ -27,6 +27,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct, IValidation
 
 from infrec_cdk._arns import StackArns
+from infrec_cdk._jsii_types import is_cfn_resource
 
 __all__ = [
     "HANDLER_LAMBDA_CONCURRENCY",
@@ -202,7 +203,7 @@ RECOMMENDED_ENDPOINT_NO_VOLUME_KEY = Finding(
 def cfn_resource(construct: IConstruct) -> cdk.CfnResource:
     """Return the CloudFormation resource of ``construct`` (itself, or its default child)."""
     current: IConstruct | None = construct
-    while current is not None and not isinstance(current, cdk.CfnResource):
+    while current is not None and not is_cfn_resource(current):
         current = current.node.default_child
     if current is None:
         msg = f"infrec-cdk bug: {construct.node.path} has no CloudFormation resource"

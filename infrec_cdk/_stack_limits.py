@@ -8,6 +8,8 @@ import aws_cdk as cdk
 import jsii
 from constructs import IValidation
 
+from infrec_cdk._jsii_types import is_cfn_resource
+
 __all__ = ["MAX_RESOURCES", "ResourceCountCheck"]
 
 # "Resources: Maximum number of resources that you can declare in your CloudFormation template:
@@ -28,7 +30,7 @@ class ResourceCountCheck:
 
     def validate(self) -> list[str]:
         """Return the problem when the stack's own template would hold too many resources."""
-        found = [c for c in self._stack.node.find_all() if isinstance(c, cdk.CfnResource)]
+        found = [c for c in self._stack.node.find_all() if is_cfn_resource(c)]
         if len(found) <= MAX_RESOURCES:  # nested stacks' resources included: surely fits
             return []
         own = [c for c in found if cdk.Stack.of(c) is self._stack]
