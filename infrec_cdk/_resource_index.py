@@ -12,6 +12,7 @@ token is resolved when asked, so an ``override_logical_id`` made later still cou
 from __future__ import annotations
 
 import weakref
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 import aws_cdk as cdk
@@ -19,7 +20,7 @@ from constructs import IConstruct
 
 from infrec_cdk._jsii_types import is_cfn_resource
 
-__all__ = ["CfnResourceEntry", "cfn_resources"]
+__all__ = ["CfnResourceEntry", "cfn_resources", "resources_with_logical_ids"]
 
 
 class CfnResourceEntry(NamedTuple):
@@ -36,11 +37,21 @@ _SEEN: weakref.WeakKeyDictionary[cdk.Stack, dict[str, CfnResourceEntry | None]] 
 )
 
 
-def cfn_resources(stack: cdk.Stack) -> list[CfnResourceEntry]:
-    """Return every CloudFormation resource under ``stack``, in ``find_all`` order."""
+# Per stack: logical id -> its resource as last found (None: no resource had it), by
+# ``resources_with_logical_ids``. A hit is checked against the id's resolution of now.
+_BY_LOGICAL_ID: weakref.WeakKeyDictionary[cdk.Stack, dict[str, CfnResourceEntry | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def cfn_resources(stack: cdk.Stack, *, under: IConstruct | None = None) -> list[CfnResourceEntry]:
+    """Return every CloudFormation resource of ``stack``, in ``find_all`` order.
+
+    ``under``, a construct of the stack, limits them to its own subtree (itself included).
+    """
     seen = _SEEN.setdefault(stack, {})
     found: list[CfnResourceEntry] = []
-    for construct in stack.node.find_all():
+    for construct in (under or stack).node.find_all():
         reference = _reference(construct)
         if reference is not None and reference in seen:
             entry = seen[reference]  # any proxy of a construct stands for it
@@ -63,3 +74,38 @@ def _reference(construct: IConstruct) -> str | None:
     """Jsii's reference of ``construct`` (``None`` if this jsii runtime has no such attribute)."""
     reference = getattr(getattr(construct, "__jsii_ref__", None), "ref", None)
     return reference if isinstance(reference, str) else None
+
+
+def resources_with_logical_ids(
+    stack: cdk.Stack, logical_ids: AbstractSet[str], *, outside: str
+) -> dict[str, CfnResourceEntry]:
+    """Return the stack's resources whose logical id is one of ``logical_ids``, by that id.
+
+    Resources whose path starts with ``outside`` are left out. Waiting jobs of one stack
+    usually name the same few resources (a shared role, key and bucket): those found before are
+    checked with one call (is each still known by that id?) instead of a walk over the stack.
+    Ids that no resource had at the last walk stay unknown: a template parameter, or a resource
+    the request could not have named before it existed.
+    """
+    known = _BY_LOGICAL_ID.setdefault(stack, {})
+    if not all(logical_id in known for logical_id in logical_ids) or not _still_named(
+        stack, {i: e for i in logical_ids if (e := known[i]) is not None}
+    ):
+        entries = cfn_resources(stack)
+        resolved = stack.resolve([entry.logical_id for entry in entries])  # one call for all
+        known.clear()
+        known.update(zip((str(i) for i in resolved), entries, strict=True))
+        known.update({i: None for i in logical_ids if i not in known})
+    return {
+        logical_id: entry
+        for logical_id in logical_ids
+        if (entry := known[logical_id]) is not None and not entry.path.startswith(outside)
+    }
+
+
+def _still_named(stack: cdk.Stack, entries: dict[str, CfnResourceEntry]) -> bool:
+    """Whether each entry's logical id still resolves to its key (no override since)."""
+    if not entries:
+        return True
+    resolved = stack.resolve([entry.logical_id for entry in entries.values()])
+    return [str(i) for i in resolved] == list(entries)
