@@ -281,10 +281,8 @@ def _properties_of(
     if not logical_ids - set(own_ids):
         return {}
     found = resources_with_logical_ids(stack, logical_ids, outside=own)
-    return {
-        logical_id: stack.resolve(entry.resource._cfn_properties)  # noqa: SLF001
-        for logical_id, entry in found.items()
-    }
+    properties = [entry.resource._cfn_properties for entry in found.values()]  # noqa: SLF001
+    return dict(zip(found, stack.resolve(properties), strict=True))  # one call for all
 
 
 def request_digest(
