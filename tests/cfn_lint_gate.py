@@ -13,23 +13,25 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from cfnlint.config import ConfigMixIn, ManualArgs  # type: ignore[import-untyped]
-from cfnlint.decode.decode import decode_str  # type: ignore[import-untyped]
-from cfnlint.runner import Runner  # type: ignore[import-untyped]
-
 __all__ = ["cfn_lint_findings"]
 
-# Informational checks (I*) are style advice on CDK's own output, e.g. Fn::Sub over Fn::Join.
-CONFIG = ManualArgs(regions=["us-east-1"])
+# cfn-lint (with sympy and networkx) takes 0.6 s to import: each test process that lints
+# imports it once, when it first lints, instead of every process at collection.
 
 
 @functools.cache
 def _runner() -> Any:
-    return Runner(ConfigMixIn(**CONFIG))
+    from cfnlint.config import ConfigMixIn, ManualArgs  # type: ignore[import-untyped]  # noqa: PLC0415
+    from cfnlint.runner import Runner  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    # Informational checks (I*) are style advice on CDK's own output, e.g. Fn::Sub over Fn::Join.
+    return Runner(ConfigMixIn(**ManualArgs(regions=["us-east-1"])))
 
 
 def cfn_lint_findings(template: Mapping[str, Any]) -> list[str]:
     """cfn-lint's errors and warnings about ``template``, one line each (none: ``[]``)."""
+    from cfnlint.decode.decode import decode_str  # type: ignore[import-untyped]  # noqa: PLC0415
+
     decoded, errors = decode_str(json.dumps(template))
     matches = errors or ([] if decoded is None else list(_runner().validate_template(decoded)))
     return [f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}" for m in matches]

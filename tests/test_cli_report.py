@@ -6,22 +6,23 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from types_boto3_sagemaker import SageMakerClient
 
 from infrec_cdk import _lambda_code
 from infrec_cdk import _selection as _selection_module
 from infrec_cdk._selection import selection
 from infrec_cdk.cli import main
-from infrec_cdk.cli.chart import pareto_front
 from infrec_cdk.cli.report import build_report
 from tests.cli_helpers import ROOT, infrec, table_rows
 from tests.fakes.sagemaker import REGION, FakeSageMaker
+
+if TYPE_CHECKING:  # imported by type checkers alone: 0.2 s per test process
+    from types_boto3_sagemaker import SageMakerClient
 
 # The module the command line ranks with: lambda/selection.py, as the waiter's asset holds it.
 OBJECTIVES = selection.OBJECTIVES
@@ -198,6 +199,8 @@ def test_the_chart_highlights_the_pareto_front_and_labels_the_top(tmp_path, caps
 
 
 def test_the_pareto_front_is_the_lowest_cost_for_each_latency():
+    from infrec_cdk.cli.chart import pareto_front  # noqa: PLC0415 (matplotlib: only where used)
+
     points = [(30.0, 1.0), (10.0, 5.0), (20.0, 2.0), (25.0, 3.0), (20.0, 2.0), (40.0, 1.0)]
 
     assert pareto_front(points) == [1, 2, 0]

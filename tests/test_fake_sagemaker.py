@@ -8,17 +8,19 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
-from types_boto3_sagemaker import SageMakerClient
 
 from tests.fakes.cfn_receiver import MAX_BODY_BYTES, CfnResponseReceiver
 from tests.fakes.sagemaker import FakeSageMaker, Fault, java_pattern
+
+if TYPE_CHECKING:  # imported by type checkers alone: 0.2 s per test process
+    from types_boto3_sagemaker import SageMakerClient
 
 ROLE = "arn:aws:iam::123456789012:role/InfRecRole"
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/my-group/1"

@@ -7,7 +7,6 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.fakes.cfn_receiver import CfnResponseReceiver
 from tests.fakes.sagemaker import FakeSageMaker
@@ -35,6 +34,8 @@ def cloudformation(
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """One moto server (S3, EventBridge, SQS over HTTP) for the session; its URL."""
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 (0.2 s: only where it is used)
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
