@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 # aws-cdk-lib's built-in CloudFormation validation loads a WebAssembly rule engine at a process's
@@ -51,3 +52,27 @@ settings.register_profile("infrec", deadline=None)
 settings.load_profile("infrec")
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.harness.fixtures"]
+
+
+# The longest test modules (seconds of one worker, `pytest --durations=0` summed per module on
+# the 2-core machine of README "Performance"), run first. xdist hands out whole modules
+# (--dist loadfile) in collection order (--no-loadscope-reorder): the longest first, the many
+# short ones after, so that no worker is left running a long module alone at the end.
+LONGEST_MODULES: tuple[str, ...] = (
+    "test_recommender.py",  # 16 s: 50-job stacks, the platform deployed
+    "test_example_app.py",  # 12 s: the real CDK CLI
+    "test_integ_snapshots.py",  # 8 s: integ-runner
+    "test_nag.py",  # 8 s: cdk-nag over every example
+    "test_fault_matrix.py",  # 6 s
+    "test_waiting.py",  # 6 s
+    "test_handler_e2e.py",  # 6 s
+    "test_handler_retries.py",  # 6 s
+    "test_ai_handler.py",  # 5 s
+    "test_cfn_lint.py",  # 4 s
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the longest modules first (stable: the rest keep their order)."""
+    rank = {name: index for index, name in enumerate(LONGEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
