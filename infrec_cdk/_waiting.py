@@ -278,9 +278,10 @@ def _properties_of(
     # needs no walk over the whole stack: a walk per waiting job made 50 of them quadratic.
     own_entries = [e for e in cfn_resources(stack, under=outside) if e.path.startswith(own)]
     own_ids = stack.resolve([entry.logical_id for entry in own_entries])  # one call for all
-    if not logical_ids - set(own_ids):
+    others = logical_ids - set(own_ids)
+    if not others:
         return {}
-    found = resources_with_logical_ids(stack, logical_ids, outside=own)
+    found = resources_with_logical_ids(stack, others, outside=own)
     properties = [entry.resource._cfn_properties for entry in found.values()]  # noqa: SLF001
     return dict(zip(found, stack.resolve(properties), strict=True))  # one call for all
 

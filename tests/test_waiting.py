@@ -18,6 +18,7 @@ from infrec_cdk import (
     ContainerConfig,
     EndpointConfiguration,
     InferenceRecommendationsJob,
+    InferenceRecommender,
     InfrecValidationError,
     ModelSource,
     Objective,
@@ -29,12 +30,16 @@ from infrec_cdk import (
     TrafficPattern,
     Wait,
 )
+from infrec_cdk import _resource_index as resource_index
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness.completion_events import capture_completion_events, captured_events
 from tests.harness.deploy import LocalCloudFormation
 
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/3"
 ATTRIBUTES = ("InstanceType", "InitialInstanceCount", "CostPerHour", "ArchiveUri", "ModelLatency")
+
+
+WAIT_CONDITION = "AWS::CloudFormation::WaitCondition"
 
 
 def waiting_stack(wait: Wait | None = None, **props: Any) -> cdk.Stack:
@@ -358,3 +363,49 @@ def test_a_replaced_model_gets_a_fresh_wait_even_though_the_request_is_a_token()
 
     assert waits_for("s3://b/model-v1.tar.gz").isdisjoint(waits_for("s3://b/model-v2.tar.gz"))
     assert waits_for("s3://b/model-v1.tar.gz") == waits_for("s3://b/model-v1.tar.gz")
+
+
+def test_jobs_naming_one_model_walk_the_stack_once_and_each_sees_the_model_change(monkeypatch):
+    walks: list[str] = []
+    walk = resource_index.cfn_resources
+
+    def counted(stack: cdk.Stack, *, under: Any = None) -> Any:
+        walks.append("job" if under is not None else "stack")
+        return walk(stack, under=under)
+
+    monkeypatch.setattr(resource_index, "cfn_resources", counted)
+
+    def waits_for(model_data: str) -> list[str]:
+        stack = cdk.Stack(cdk.App(), "TestStack")
+        model = sagemaker.CfnModel(
+            stack,
+            "Model",
+            execution_role_arn="arn:aws:iam::123456789012:role/model",
+            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
+                image="image:1", model_data_url=model_data
+            ),
+        )
+        recommender = InferenceRecommender(stack, "Recommender")  # one role, key and bucket
+        for index in range(3):
+            InferenceRecommendationsJob(
+                stack,
+                f"Job{index}",
+                model=ModelSource.from_model(model),
+                container_config=ContainerConfig(
+                    domain="MACHINE_LEARNING",
+                    task="OTHER",
+                    framework="XGBOOST",
+                    payload_config=PayloadConfig(sample_payload_url=f"s3://b/{index}.tar.gz"),
+                ),
+                recommender=recommender,
+                wait=Wait(),
+            )
+        resources = template_of(stack)["Resources"]
+        return sorted(k for k, r in resources.items() if r["Type"] == WAIT_CONDITION)
+
+    first = waits_for("s3://b/model-v1.tar.gz")
+
+    # The model and the recommender's resources found once, then checked by their ids.
+    assert walks.count("stack") == 1
+    assert len(first) == 3
+    assert set(first).isdisjoint(waits_for("s3://b/model-v2.tar.gz"))
