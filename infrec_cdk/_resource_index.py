@@ -20,7 +20,12 @@ from constructs import IConstruct
 
 from infrec_cdk._jsii_types import is_cfn_resource
 
-__all__ = ["CfnResourceEntry", "cfn_resources", "resources_with_logical_ids"]
+__all__ = [
+    "CfnResourceEntry",
+    "cfn_resources",
+    "known_resources_with_logical_ids",
+    "resources_with_logical_ids",
+]
 
 
 class CfnResourceEntry(NamedTuple):
@@ -76,6 +81,23 @@ def _reference(construct: IConstruct) -> str | None:
     return reference if isinstance(reference, str) else None
 
 
+def known_resources_with_logical_ids(
+    stack: cdk.Stack, logical_ids: AbstractSet[str], *, outside: str
+) -> dict[str, CfnResourceEntry] | None:
+    """Return what ``resources_with_logical_ids`` would, from the resources found before.
+
+    ``None`` when an id was not looked up before or names another resource since (one call
+    checks them all); then only a walk can tell.
+    """
+    known = _BY_LOGICAL_ID.setdefault(stack, {})
+    if not all(logical_id in known for logical_id in logical_ids):
+        return None
+    found = {i: entry for i in logical_ids if (entry := known[i]) is not None}
+    if not _still_named(stack, found):
+        return None
+    return {i: entry for i, entry in found.items() if not entry.path.startswith(outside)}
+
+
 def resources_with_logical_ids(
     stack: cdk.Stack, logical_ids: AbstractSet[str], *, outside: str
 ) -> dict[str, CfnResourceEntry]:
@@ -87,15 +109,15 @@ def resources_with_logical_ids(
     Ids that no resource had at the last walk stay unknown: a template parameter, or a resource
     the request could not have named before it existed.
     """
+    found = known_resources_with_logical_ids(stack, logical_ids, outside=outside)
+    if found is not None:
+        return found
     known = _BY_LOGICAL_ID.setdefault(stack, {})
-    if not all(logical_id in known for logical_id in logical_ids) or not _still_named(
-        stack, {i: e for i in logical_ids if (e := known[i]) is not None}
-    ):
-        entries = cfn_resources(stack)
-        resolved = stack.resolve([entry.logical_id for entry in entries])  # one call for all
-        known.clear()
-        known.update(zip((str(i) for i in resolved), entries, strict=True))
-        known.update({i: None for i in logical_ids if i not in known})
+    entries = cfn_resources(stack)
+    resolved = stack.resolve([entry.logical_id for entry in entries])  # one call for all
+    known.clear()
+    known.update(zip((str(i) for i in resolved), entries, strict=True))
+    known.update({i: None for i in logical_ids if i not in known})
     return {
         logical_id: entry
         for logical_id in logical_ids

@@ -16,6 +16,7 @@ from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IValidation
 
 from infrec_cdk import _security
+from infrec_cdk._names import path_digest
 from infrec_cdk._stack_function import OWNER_TAG, StackFunction
 from infrec_cdk._synth_checks import report_errors
 
@@ -193,6 +194,9 @@ class WaiterFunction(StackFunction):
         """Create the stack's waiter (use ``WaiterFunction.of``)."""
         super().__init__(scope, id, log_encryption_key=log_encryption_key)
         self._archive_sids: set[str] = set()
+        # The (bucket, key, prefix) objects granted already: jobs sharing a recommender pass the
+        # same ones, and their paths need not be asked of Node.js again.
+        self._archived: set[tuple[s3.IBucket, kms.IKey, str]] = set()
         self._ai_recommendations = False
         self._poll_rules: dict[int, tuple[events.Rule, _ConditionIds]] = {}
         # One permission for every poll rule of the stack (their names start with the stack's
@@ -248,15 +252,19 @@ class WaiterFunction(StackFunction):
         """ARN of every poll rule of this stack (``<stack part of job names>-*``)."""
         return self.arns.arn("events", "rule", f"{self.stack_name_part}-*")
 
-    def allow_archive(self, bucket: s3.IBucket, prefix: str, key: kms.IKey, sid: str) -> None:
+    def allow_archive(self, bucket: s3.IBucket, prefix: str, key: kms.IKey) -> None:
         """Let the waiter write results below ``prefix`` of ``bucket``, encrypted with ``key``.
 
-        ``sid`` makes the statement ids unique in the shared policy (one pair per job, or per
-        recommender: a second grant with the same ``sid`` is the same grant). S3 is
+        One pair of statements per bucket and key, their paths digested into the statement ids
+        (one pair per job, or per recommender: a second grant is the same grant). S3 is
         named as ``kms:ViaService`` sees it, ``s3.<region>.<URL suffix>``: ``amazonaws.com.cn``
         in the China Regions (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service,
         https://docs.amazonaws.cn/en_us/aws/latest/userguide/general-info.html).
         """
+        if (bucket, key, prefix) in self._archived:
+            return
+        self._archived.add((bucket, key, prefix))
+        sid = path_digest(f"{bucket.node.path}|{key.node.path}")
         if sid in self._archive_sids:
             return
         self._archive_sids.add(sid)

@@ -44,9 +44,12 @@ from constructs import Construct, IConstruct
 
 from infrec_cdk._attributes import ResourceAttributes
 from infrec_cdk._config import SupportedEndpointType
-from infrec_cdk._names import path_digest
 from infrec_cdk._props import TypeChecked
-from infrec_cdk._resource_index import cfn_resources, resources_with_logical_ids
+from infrec_cdk._resource_index import (
+    cfn_resources,
+    known_resources_with_logical_ids,
+    resources_with_logical_ids,
+)
 from infrec_cdk._waiter_function import WaiterFunction
 
 __all__ = [
@@ -274,14 +277,17 @@ def _properties_of(
     if not logical_ids:
         return {}
     own = f"{outside.node.path}/"
-    # A request that names only the job's own resources (its role, key and bucket by default)
-    # needs no walk over the whole stack: a walk per waiting job made 50 of them quadratic.
-    own_entries = [e for e in cfn_resources(stack, under=outside) if e.path.startswith(own)]
-    own_ids = stack.resolve([entry.logical_id for entry in own_entries])  # one call for all
-    others = logical_ids - set(own_ids)
-    if not others:
-        return {}
-    found = resources_with_logical_ids(stack, others, outside=own)
+    # A walk over the whole stack per waiting job made 50 of them quadratic: the resources a job
+    # names are usually those an earlier job named (a shared recommender's), or its own alone
+    # (its role, key and bucket by default), which need no walk.
+    found = known_resources_with_logical_ids(stack, logical_ids, outside=own)
+    if found is None:
+        own_entries = [e for e in cfn_resources(stack, under=outside) if e.path.startswith(own)]
+        own_ids = stack.resolve([entry.logical_id for entry in own_entries])  # one call for all
+        others = logical_ids - set(own_ids)
+        if not others:
+            return {}
+        found = resources_with_logical_ids(stack, others, outside=own)
     properties = [entry.resource._cfn_properties for entry in found.values()]  # noqa: SLF001
     return dict(zip(found, stack.resolve(properties), strict=True))  # one call for all
 
@@ -290,6 +296,8 @@ def request_digest(
     scope: Construct,
     request: dict[str, object],
     machinery: dict[str, object] | None = None,
+    *,
+    job: IConstruct,
 ) -> str:
     """Return eight hex characters that change whenever the request (or ``machinery``) changes.
 
@@ -297,12 +305,12 @@ def request_digest(
     at deploy time; that resource's own properties stand in for it, so replacing the model (say,
     new artefacts) also gives the wait a fresh handle. Values no template shows (parameters,
     lookups at deploy time) cannot count: see the README's limits. ``machinery`` holds the
-    settings of the wait resources that CloudFormation must not update in place.
+    settings of the wait resources that CloudFormation must not update in place; ``job`` is the
+    job's construct, whose own resources do not count.
     """
     stack = cdk.Stack.of(scope)
     resolved = stack.resolve(request)
-    job = scope.node.scope
-    referenced = _properties_of(stack, _referenced_ids(resolved), outside=job or scope)
+    referenced = _properties_of(stack, _referenced_ids(resolved), outside=job)
     text = json.dumps(
         {"request": resolved, "referenced": referenced, "machinery": stack.resolve(machinery)},
         sort_keys=True,
@@ -362,6 +370,7 @@ class JobWaiter(Construct):
             self,
             {member: value for member, value in request.items() if member != "Tags"},
             machinery,
+            job=scope,
         )
         job_name = job_resource.get_att_string("JobName")
         key_prefix = f"{job_name_prefix}/results"
@@ -395,7 +404,6 @@ class JobWaiter(Construct):
             output_bucket,
             f"{waiter.stack_name_part}-*/results",
             encryption_key,
-            sid=path_digest(f"{output_bucket.node.path}|{encryption_key.node.path}"),
         )
         properties: dict[str, object] = {
             "JobName": job_name,

@@ -31,6 +31,7 @@ from infrec_cdk import (
     Wait,
 )
 from infrec_cdk import _resource_index as resource_index
+from infrec_cdk import _waiting as waiting_module
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness.completion_events import capture_completion_events, captured_events
 from tests.harness.deploy import LocalCloudFormation
@@ -374,6 +375,7 @@ def test_jobs_naming_one_model_walk_the_stack_once_and_each_sees_the_model_chang
         return walk(stack, under=under)
 
     monkeypatch.setattr(resource_index, "cfn_resources", counted)
+    monkeypatch.setattr(waiting_module, "cfn_resources", counted)
 
     def waits_for(model_data: str) -> list[str]:
         stack = cdk.Stack(cdk.App(), "TestStack")
@@ -405,7 +407,8 @@ def test_jobs_naming_one_model_walk_the_stack_once_and_each_sees_the_model_chang
 
     first = waits_for("s3://b/model-v1.tar.gz")
 
-    # The model and the recommender's resources found once, then checked by their ids.
-    assert walks.count("stack") == 1
+    # The model and the recommender's resources found once (the first job's own resources and
+    # then the stack walked), then checked by their ids.
+    assert walks == ["job", "stack"]
     assert len(first) == 3
     assert set(first).isdisjoint(waits_for("s3://b/model-v2.tar.gz"))
