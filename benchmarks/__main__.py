@@ -89,6 +89,8 @@ def main() -> None:
         + ", ".join(f"{op} x{n:g}" for op, n in polls.calls_per_poll.items())
         + f" ({polls.calls_per_job_per_minute:.2f} calls per job per minute); per sweep: "
         + ", ".join(f"{op} x{n}" for op, n in polls.calls_per_sweep.items())
+        + "; once per wait, at its first poll: "
+        + (", ".join(f"{op} x{n:g}" for op, n in polls.calls_per_wait.items()) or "nothing")
     )
     print()
 

@@ -30,6 +30,7 @@ class PollingCost:
     polls_per_job_per_minute: float
     calls_per_poll: dict[str, float]  # SageMaker and CloudFormation calls per waiting job
     calls_per_sweep: dict[str, int]  # calls a sweep makes once, whatever the number of jobs
+    calls_per_wait: dict[str, float]  # calls made once per wait, at its first poll
 
     @property
     def calls_per_job_per_minute(self) -> float:
@@ -76,8 +77,14 @@ def _listed(rule: dict[str, Any]) -> int:
     return len(re.findall(r"WaitCondition", text))
 
 
-def _calls_per_sweep(waiting: int) -> tuple[dict[str, float], dict[str, int]]:
-    """Run one sweep over ``waiting`` jobs in progress; return calls per job, and per sweep."""
+def _calls_per_sweep(
+    waiting: int,
+) -> tuple[dict[str, float], dict[str, int], dict[str, float]]:
+    """Run two sweeps over ``waiting`` jobs in progress, as one execution environment would.
+
+    Return the second's calls per job and per sweep (every later poll makes the same), and the
+    calls per job the first made besides (once per wait).
+    """
     sys.path[:0] = [str(ROOT / "lambda"), str(ROOT)]
     import boto3  # noqa: PLC0415
 
@@ -120,17 +127,28 @@ def _calls_per_sweep(waiting: int) -> tuple[dict[str, float], dict[str, int]]:
                 },
             )
         fake.advance(120)
+        event = {
+            "StackId": STACK_ID,
+            "RuleName": "r",
+            "Conditions": [r.logical_id for r in resources],
+        }
+        sweep.handle(event, LambdaContext(60, "waiter"))
+        first = list(api.calls)
+        api.calls.clear()
         before = len(fake.operations())
-        sweep.handle(
-            {"StackId": STACK_ID, "RuleName": "r", "Conditions": [r.logical_id for r in resources]},
-            LambdaContext(60, "waiter"),
-        )
+        sweep.handle(event, LambdaContext(60, "waiter"))
         per_job: dict[str, float] = {}
         for operation in fake.operations()[before:]:
             per_job[operation] = per_job.get(operation, 0) + 1 / waiting
         once = {call: api.calls.count(call) for call in dict.fromkeys(api.calls)}
-        per_job["DescribeStackResource"] = once.pop("DescribeStackResource", 0) / waiting
-        return per_job, once
+        if "DescribeStackResource" in once:
+            per_job["DescribeStackResource"] = once.pop("DescribeStackResource") / waiting
+        per_wait = {
+            call: (first.count(call) - api.calls.count(call)) / waiting
+            for call in dict.fromkeys(first)
+            if first.count(call) > api.calls.count(call)
+        }
+        return per_job, once, per_wait
 
 
 def measure(jobs: int = 3) -> PollingCost:
@@ -139,11 +157,12 @@ def measure(jobs: int = 3) -> PollingCost:
     polls = sum(
         _polls_per_minute(str(rule["ScheduleExpression"])) * _listed(rule) for rule in rules
     )
-    per_job, per_sweep = _calls_per_sweep(jobs)
+    per_job, per_sweep, per_wait = _calls_per_sweep(jobs)
     return PollingCost(
         jobs=jobs,
         rules=len(rules),
         polls_per_job_per_minute=polls / jobs,
         calls_per_poll=per_job,
         calls_per_sweep=per_sweep,
+        calls_per_wait=per_wait,
     )

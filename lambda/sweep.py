@@ -7,7 +7,8 @@ invocation:
 
 1. lists the stack's resources (``ListStackResources``, every page) for the conditions' status;
 2. for each listed condition CloudFormation is creating (``CREATE_IN_PROGRESS``), reads what it
-   waits for from its ``Metadata`` (``DescribeStackResource``): the job's name, its ``Kind`` (the
+   waits for from its ``Metadata`` (``DescribeStackResource``, once per creation of the
+   condition and execution environment: see ``_MetadataCache``): the job's name, its ``Kind`` (the
    job's resource type, e.g. ``Custom::AIRecommendationJob``; absent for the classic job) and the
    wait handle's URL, which CloudFormation resolved from ``Fn::GetAtt``/``Ref`` — as it resolves the
    ``AWS::CloudFormation::Init`` metadata cfn-init reads the same way — and polls that job as
@@ -23,9 +24,11 @@ that ended is never polled again: its status says so, without a call to SageMake
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -73,9 +76,54 @@ def is_sweep(event: object) -> bool:
     return isinstance(event, Mapping) and "Conditions" in event
 
 
-def _statuses(clients: Clients, stack_id: str) -> dict[str, str]:
-    """Return each resource's status in the stack, by logical id."""
-    statuses: dict[str, str] = {}
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Listed:
+    """A resource as ``ListStackResources`` shows it: its status, and when that last changed."""
+
+    status: str
+    updated: str
+
+
+class _MetadataCache:
+    """What each wait condition waits for, read once per creation of the condition.
+
+    CloudFormation resolves a resource's Metadata when it creates the resource, and a stack
+    operation creating a condition does not also update it; a condition created again (after a
+    rollback, in a later operation) starts with a new status and so a new
+    ``LastUpdatedTimestamp`` ("Time the status was updated":
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackResourceSummary.html).
+    Not run against AWS (README "Known limits"); a listing without the timestamp reads every time.
+    Keyed by stack, condition and that time, a read stays right for as long as the condition
+    waits; a poll reuses it while Lambda reuses the execution environment ("Take advantage of
+    execution environment reuse": https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html),
+    and one ``DescribeStackResource`` per waiting job and minute becomes one per wait.
+    """
+
+    _MAX_ENTRIES: Final = 1024  # conditions: 500 resources a stack, a few stacks a function
+
+    def __init__(self) -> None:
+        self._entries: collections.OrderedDict[tuple[str, str, str], dict[str, Any]] = (
+            collections.OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> dict[str, Any] | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: tuple[str, str, str], wait: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries[key] = wait
+            while len(self._entries) > self._MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+
+_METADATA: Final = _MetadataCache()
+
+
+def _statuses(clients: Clients, stack_id: str) -> dict[str, _Listed]:
+    """Return each resource's status in the stack, and when it last changed, by logical id."""
+    statuses: dict[str, _Listed] = {}
     token = None
     for _ in range(_MAX_PAGES):
         params: dict[str, Any] = {"StackName": stack_id}
@@ -83,22 +131,36 @@ def _statuses(clients: Clients, stack_id: str) -> dict[str, str]:
             params["NextToken"] = token
         page = clients.cloudformation.list_stack_resources(**params)
         for summary in page.get("StackResourceSummaries", []):
-            statuses[str(summary["LogicalResourceId"])] = str(summary["ResourceStatus"])
+            statuses[str(summary["LogicalResourceId"])] = _Listed(
+                str(summary["ResourceStatus"]), str(summary.get("LastUpdatedTimestamp", ""))
+            )
         token = page.get("NextToken")
         if not token:
             break
     return statuses
 
 
-def _waited_for(clients: Clients, request: SweepRequest, condition: str) -> PollRequest:
-    """Read what ``condition`` waits for from its Metadata; raise ``ValueError`` if it says not."""
-    detail = clients.cloudformation.describe_stack_resource(
-        StackName=request.stack_id, LogicalResourceId=condition
-    )["StackResourceDetail"]
-    metadata = json.loads(detail.get("Metadata") or "{}")
-    wait = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
-    if not isinstance(wait, dict):
-        raise ValueError(f"{condition} has no {METADATA_KEY} metadata")  # noqa: TRY004
+def _waited_for(
+    clients: Clients, request: SweepRequest, condition: str, updated: str
+) -> PollRequest:
+    """Read what ``condition`` waits for from its Metadata; raise ``ValueError`` if it says not.
+
+    ``updated`` is the condition's ``LastUpdatedTimestamp``: a condition read before with the
+    same one is not read again (``_MetadataCache``).
+    """
+    key = (request.stack_id, condition, updated)
+    wait = _METADATA.get(key) if updated else None
+    if wait is None:
+        detail = clients.cloudformation.describe_stack_resource(
+            StackName=request.stack_id, LogicalResourceId=condition
+        )["StackResourceDetail"]
+        metadata = json.loads(detail.get("Metadata") or "{}")
+        found = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+        if not isinstance(found, dict):
+            raise ValueError(f"{condition} has no {METADATA_KEY} metadata")
+        wait = found
+        if updated:
+            _METADATA.put(key, wait)
     return PollRequest.parse(
         {
             "JobName": wait.get("JobName"),
@@ -144,12 +206,13 @@ def handle(
         sweep_log.decision("sweep", "error", error=error_text(error))
         return
     to_come = [c for c in request.conditions if c not in statuses]
-    waiting = [c for c in request.conditions if statuses.get(c) == _WAITING]
+    waiting = [c for c in request.conditions if c in statuses and statuses[c].status == _WAITING]
     for condition in waiting:
         _poll_one(
             aws,
             request,
             condition,
+            statuses[condition].updated,
             request_id=request_id,
             deadline=deadline,
             clock=clock,
@@ -171,6 +234,7 @@ def _poll_one(
     aws: Clients,
     request: SweepRequest,
     condition: str,
+    updated: str,
     *,
     request_id: str,
     deadline: float,
@@ -180,7 +244,7 @@ def _poll_one(
 ) -> None:
     """Poll the job ``condition`` waits for; signal and announce it once it ended."""
     try:
-        one = _waited_for(aws, request, condition)
+        one = _waited_for(aws, request, condition, updated)
     except (ClientError, BotoCoreError, ValueError, KeyError) as error:
         sweep_log.decision("sweep", "unreadable", condition=condition, error=str(error))
         return

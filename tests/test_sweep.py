@@ -27,6 +27,7 @@ class Stack:
 
     def __init__(self) -> None:
         self.resources: list[StackResource] = []
+        self.calls: list[str] = []  # the stack API's, by action
 
     def waiting(self, condition: str, job: str, signal_url: str) -> None:
         metadata = {
@@ -47,6 +48,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     described = Stack()
     with StackApi(lambda: list(described.resources)) as api:
         monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", api.url)
+        described.calls = api.calls
         yield described
 
 
@@ -84,6 +86,41 @@ def test_a_waited_on_job_that_ended_is_signalled_and_announced(
     (event,) = captured_events(aws_services, queue)
     assert event["detail"]["jobName"] == done
     assert state(rule) == "ENABLED"  # a condition still waits
+
+
+@pytest.mark.usefixtures("rule")
+def test_a_waiting_conditions_metadata_is_read_once_while_it_waits(
+    fake_sagemaker, wait_signals: WaitSignalReceiver, stack: Stack
+):
+    stack.waiting("Condition", start_job("long-job"), wait_signals.url("long"))
+
+    for _ in range(3):  # three minutes of polls in one execution environment
+        sweep("Condition")
+
+    assert stack.calls.count("ListStackResources") == 3
+    assert stack.calls.count("DescribeStackResource") == 1
+    assert fake_sagemaker.operations().count(DESCRIBE) == 3  # the job itself is polled each time
+
+
+@pytest.mark.usefixtures("rule")
+def test_a_condition_created_again_is_read_again(
+    fake_sagemaker, wait_signals: WaitSignalReceiver, stack: Stack
+):
+    # After a rollback, a later deployment creates the condition again (same logical id), for
+    # another job: CloudFormation gives its status a new LastUpdatedTimestamp.
+    stack.waiting("Condition", start_job("first-job"), wait_signals.url("first"))
+    sweep("Condition")
+    stack.resources.clear()
+    fake_sagemaker.advance(3000)  # both jobs ended by the next poll
+    stack.waiting("Condition", start_job("second-job"), wait_signals.url("second"))
+    fake_sagemaker.advance(3000)
+
+    sweep("Condition")
+
+    assert stack.calls.count("DescribeStackResource") == 2
+    (signal,) = wait_signals.signals["second"]
+    assert signal["UniqueId"] == "second-job"
+    assert "first" not in wait_signals.signals
 
 
 def test_the_rule_stops_once_no_listed_condition_waits_or_is_to_come(

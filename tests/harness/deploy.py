@@ -51,7 +51,7 @@ from tests.fakes.loopback import HttpReply, HttpRequest, LoopbackService
 from tests.fakes.sagemaker import FakeSageMaker
 from tests.harness import app_autoscaling
 from tests.harness.resolve import STACK_ID, Resolver, as_cloudformation_sends
-from tests.harness.stack_api import StackResource
+from tests.harness.stack_api import StackResource, status_timestamp
 
 __all__ = ["LocalCloudFormation", "Report", "WaitSignalReceiver"]
 
@@ -257,7 +257,8 @@ class LocalCloudFormation:
         self.status = "NONE"
         self.elapsed = 0.0  # fake seconds spent waiting
         self._rule_clock: dict[str, float] = {}
-        self._waiting_on: set[str] = set()  # wait conditions being created (and waiting)
+        # Wait conditions being created (and waiting), with the time their status was set.
+        self._waiting_on: dict[str, str] = {}
         self.stack_api: Any = None  # the StackApi serving this stack, when a fixture starts one
         # Clients of ``aws_endpoint`` by service: made once (about 15 ms each), shared by threads.
         self._clients: dict[str, Any] = {}
@@ -600,23 +601,25 @@ class LocalCloudFormation:
             found = resources.get(logical_id, {}).get("Metadata")
             return None if found is None else dict(resolver(found))
 
+        # Only a waiting condition's LastUpdatedTimestamp is modelled (the sweep keys on it); the
+        # others show when they were listed.
         listed = [
             StackResource(r.logical_id, r.physical_id, r.type, "CREATE_COMPLETE", metadata(k))
             for k, r in list(self.state.items())
         ]
         listed += [
-            StackResource(k, k, WAIT_CONDITION, "CREATE_IN_PROGRESS", metadata(k))
-            for k in list(self._waiting_on)
+            StackResource(k, k, WAIT_CONDITION, "CREATE_IN_PROGRESS", metadata(k), updated)
+            for k, updated in list(self._waiting_on.items())
             if k not in self.state
         ]
         return listed
 
     def _wait(self, resource: Deployed) -> None:
-        self._waiting_on.add(resource.logical_id)
+        self._waiting_on[resource.logical_id] = status_timestamp()
         try:
             self._wait_for_signals(resource)
         finally:
-            self._waiting_on.discard(resource.logical_id)
+            self._waiting_on.pop(resource.logical_id, None)
 
     def _wait_for_signals(self, resource: Deployed) -> None:
         assert self.signals is not None

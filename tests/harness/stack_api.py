@@ -12,6 +12,8 @@ CloudFormation returns a resource's metadata).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import itertools
 import json
 import urllib.parse
 import uuid
@@ -22,21 +24,32 @@ from xml.sax.saxutils import escape
 from tests.fakes.loopback import HttpReply, HttpRequest, LoopbackService
 from tests.harness.resolve import STACK_ID, STACK_NAME
 
-__all__ = ["StackApi", "StackResource"]
+__all__ = ["StackApi", "StackResource", "status_timestamp"]
 
 _NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
-_TIMESTAMP = "2026-11-27T00:00:00Z"
+_EPOCH = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+_TICKS = itertools.count(1)
+
+
+def status_timestamp() -> str:
+    """A ``LastUpdatedTimestamp`` no other status change of this process has had.
+
+    CloudFormation sets it whenever a resource's status changes ("Time the status was updated"),
+    so a resource created again is told apart by it; these are a microsecond apart.
+    """
+    return (_EPOCH + dt.timedelta(microseconds=next(_TICKS))).isoformat(timespec="microseconds")
 
 
 @dataclasses.dataclass(frozen=True)
 class StackResource:
-    """One resource of the stack as the API reports it."""
+    """One resource of the stack as the API reports it (``last_updated``: its status's time)."""
 
     logical_id: str
     physical_id: str
     type: str
     status: str
     metadata: dict[str, Any] | None = None
+    last_updated: str = dataclasses.field(default_factory=status_timestamp)
 
 
 def _element(name: str, value: object) -> str:
@@ -89,7 +102,7 @@ class StackApi(LoopbackService):
                 + _element("LogicalResourceId", r.logical_id)
                 + _element("PhysicalResourceId", r.physical_id)
                 + _element("ResourceType", r.type)
-                + _element("LastUpdatedTimestamp", _TIMESTAMP)
+                + _element("LastUpdatedTimestamp", r.last_updated)
                 + _element("ResourceStatus", r.status)
                 + "</member>"
                 for r in resources.values()
@@ -109,7 +122,7 @@ class StackApi(LoopbackService):
                 + _element("LogicalResourceId", found.logical_id)
                 + _element("PhysicalResourceId", found.physical_id)
                 + _element("ResourceType", found.type)
-                + _element("LastUpdatedTimestamp", _TIMESTAMP)
+                + _element("LastUpdatedTimestamp", found.last_updated)
                 + _element("ResourceStatus", found.status)
                 + (
                     ""
