@@ -92,7 +92,7 @@ def known_resources_with_logical_ids(
     known = _BY_LOGICAL_ID.setdefault(stack, {})
     if not all(logical_id in known for logical_id in logical_ids):
         return None
-    found = {i: entry for i in logical_ids if (entry := known[i]) is not None}
+    found = _found(known, logical_ids)
     if not _still_named(stack, found):
         return None
     return {i: entry for i, entry in found.items() if not entry.path.startswith(outside)}
@@ -118,11 +118,15 @@ def resources_with_logical_ids(
     known.clear()
     known.update(zip((str(i) for i in resolved), entries, strict=True))
     known.update({i: None for i in logical_ids if i not in known})
-    return {
-        logical_id: entry
-        for logical_id in logical_ids
-        if (entry := known[logical_id]) is not None and not entry.path.startswith(outside)
-    }
+    found = _found(known, logical_ids)
+    return {i: entry for i, entry in found.items() if not entry.path.startswith(outside)}
+
+
+def _found(
+    known: dict[str, CfnResourceEntry | None], logical_ids: AbstractSet[str]
+) -> dict[str, CfnResourceEntry]:
+    """Return the resources ``known`` holds for ``logical_ids`` (each is a key; None: none)."""
+    return {i: entry for i in logical_ids if (entry := known[i]) is not None}
 
 
 def _still_named(stack: cdk.Stack, entries: dict[str, CfnResourceEntry]) -> bool:

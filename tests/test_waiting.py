@@ -336,27 +336,37 @@ def test_two_identical_waiting_jobs_get_distinct_statement_ids():
     assert len(set(archive_sids)) == 2
 
 
+def cfn_model(stack: cdk.Stack, model_data: str) -> sagemaker.CfnModel:
+    """A model of the stack whose artefacts are ``model_data`` (the request names it by token)."""
+    return sagemaker.CfnModel(
+        stack,
+        "Model",
+        execution_role_arn="arn:aws:iam::123456789012:role/model",
+        primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
+            image="image:1", model_data_url=model_data
+        ),
+    )
+
+
+def xgboost_container(sample_payload_url: str) -> ContainerConfig:
+    """The container config a job of a ``CfnModel`` needs (a model, not a model package)."""
+    return ContainerConfig(
+        domain="MACHINE_LEARNING",
+        task="OTHER",
+        framework="XGBOOST",
+        payload_config=PayloadConfig(sample_payload_url=sample_payload_url),
+    )
+
+
 def test_a_replaced_model_gets_a_fresh_wait_even_though_the_request_is_a_token():
     def waits_for(model_data: str) -> set[str]:
         stack = cdk.Stack(cdk.App(), "TestStack")
-        model = sagemaker.CfnModel(
-            stack,
-            "Model",
-            execution_role_arn="arn:aws:iam::123456789012:role/model",
-            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-                image="image:1", model_data_url=model_data
-            ),
-        )
+        model = cfn_model(stack, model_data)
         InferenceRecommendationsJob(
             stack,
             "Job",
             model=ModelSource.from_model(model),
-            container_config=ContainerConfig(
-                domain="MACHINE_LEARNING",
-                task="OTHER",
-                framework="XGBOOST",
-                payload_config=PayloadConfig(sample_payload_url="s3://b/payload.tar.gz"),
-            ),
+            container_config=xgboost_container("s3://b/payload.tar.gz"),
             wait=Wait(),
         )
         resources = template_of(stack)["Resources"]
@@ -379,26 +389,14 @@ def test_jobs_naming_one_model_walk_the_stack_once_and_each_sees_the_model_chang
 
     def waits_for(model_data: str) -> list[str]:
         stack = cdk.Stack(cdk.App(), "TestStack")
-        model = sagemaker.CfnModel(
-            stack,
-            "Model",
-            execution_role_arn="arn:aws:iam::123456789012:role/model",
-            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-                image="image:1", model_data_url=model_data
-            ),
-        )
+        model = cfn_model(stack, model_data)
         recommender = InferenceRecommender(stack, "Recommender")  # one role, key and bucket
         for index in range(3):
             InferenceRecommendationsJob(
                 stack,
                 f"Job{index}",
                 model=ModelSource.from_model(model),
-                container_config=ContainerConfig(
-                    domain="MACHINE_LEARNING",
-                    task="OTHER",
-                    framework="XGBOOST",
-                    payload_config=PayloadConfig(sample_payload_url=f"s3://b/{index}.tar.gz"),
-                ),
+                container_config=xgboost_container(f"s3://b/{index}.tar.gz"),
                 recommender=recommender,
                 wait=Wait(),
             )

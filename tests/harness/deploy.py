@@ -14,9 +14,8 @@
   once, in threads, as CloudFormation does (a stack of 50 jobs starts them together);
 - signals wait conditions through a local receiver, and while any waits, lets (fake) time pass
   on one clock that waits in parallel share, firing the template's scheduled EventBridge rules at
-  their rate; refuses to update a wait
-  condition in place, as CloudFormation does ("Updates aren't supported" for each of its
-  properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html);
+  their rate; refuses to update a wait condition in place, as CloudFormation does ("Updates
+  aren't supported" for each of its properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html);
 - checks Application Auto Scaling targets and policies as AWS would (``app_autoscaling``);
 - updates a rule in place as ``PutRule`` does, with the template's state (an update re-enables a
   rule that was disabled since: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html);
